@@ -1,0 +1,246 @@
+package dev.lanes.runtime.batch;
+
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.stats.ModelStats;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A bounded queue in front of N execution instances, one named platform worker thread each. A
+ * free worker forms the next batch under the lock ({@link PendingQueue}'s rule), releases the lock
+ * and runs it; so batches grow naturally while every instance is busy, and no lock is held during
+ * inference.
+ *
+ * <p>Thread-safe. {@link #offer} never blocks. Every admitted task completes exactly once: with its
+ * result, or failed as expired, cancelled, or by its batch's failure.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DynamicBatcher.class.getName());
+
+    private final String name;
+    private final BatchPolicy policy;
+    private final Ticker ticker;
+    private final ModelStats stats;
+    private final PendingQueue pending;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile int queueLength;
+    private final AtomicInteger executingRequests = new AtomicInteger();
+    private boolean shuttingDown;
+
+    public DynamicBatcher(String name, BatchPolicy policy, Ticker ticker, ModelStats stats) {
+        this.name = name;
+        this.policy = policy;
+        this.ticker = ticker;
+        this.stats = stats;
+        this.pending = new PendingQueue(policy);
+    }
+
+    public BatchPolicy policy() {
+        return policy;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** Starts one worker thread per executor. */
+    public void start(List<BatchExecutor> executors) {
+        for (int i = 0; i < executors.size(); i++) {
+            BatchExecutor executor = executors.get(i);
+            Thread worker = Thread.ofPlatform().name("lanes-" + name + "-instance-" + i).daemon(true)
+                    .unstarted(() -> runWorker(executor));
+            workers.add(worker);
+        }
+        workers.forEach(Thread::start);
+    }
+
+    /** Admits a task, or says why not. Never blocks. */
+    public Admission offer(InferenceTask task) {
+        lock.lock();
+        try {
+            if (shuttingDown) {
+                return Admission.SHUTTING_DOWN;
+            }
+            if (!pending.offer(task)) {
+                return Admission.QUEUE_FULL;
+            }
+            queueLength = pending.size();
+            changed.signal();
+            return Admission.ACCEPTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fails a task that is still queued (its caller gave up at its deadline). Returns false when
+     * a worker already took it; the caller then waits for the batch's answer.
+     */
+    public boolean cancelQueued(InferenceTask task, InferenceException reason) {
+        lock.lock();
+        try {
+            if (!pending.remove(task)) {
+                return false;
+            }
+            queueLength = pending.size();
+        } finally {
+            lock.unlock();
+        }
+        task.fail(reason);
+        return true;
+    }
+
+    /** Requests admitted and not yet executing: the autoscaling signal. */
+    public int queueLength() {
+        return queueLength;
+    }
+
+    /** Requests inside batches that are running now. */
+    public int executingRequests() {
+        return executingRequests.get();
+    }
+
+    /** Stops admitting; queued work still runs. */
+    public void shutdown() {
+        lock.lock();
+        try {
+            shuttingDown = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the workers to drain the queue and stop. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread worker : workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !worker.join(Duration.ofNanos(left))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Shuts down, drains for up to 30 s, then fails whatever is left. */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!awaitTermination(Duration.ofSeconds(30))) {
+                LOG.warning(() -> name + ": workers did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failRemaining();
+    }
+
+    private void failRemaining() {
+        List<InferenceTask> left = new ArrayList<>();
+        lock.lock();
+        try {
+            List<InferenceTask> batch;
+            while (!(batch = pending.poll(ticker.nanos(), true)).isEmpty()) {
+                left.addAll(batch);
+            }
+            queueLength = 0;
+        } finally {
+            lock.unlock();
+        }
+        InferenceException error = new InferenceException(ErrorKind.SHUTTING_DOWN, "model " + name + " was unloaded");
+        left.forEach(task -> task.fail(error));
+    }
+
+    private void runWorker(BatchExecutor executor) {
+        while (true) {
+            List<InferenceTask> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch == null) {
+                return;
+            }
+            execute(executor, batch);
+        }
+    }
+
+    private void execute(BatchExecutor executor, List<InferenceTask> batch) {
+        long start = ticker.nanos();
+        int rows = 0;
+        for (InferenceTask task : batch) {
+            stats.queueWait(start - task.enqueuedNanos());
+            rows += task.rows();
+        }
+        executingRequests.addAndGet(batch.size());
+        try {
+            executor.execute(batch);
+            stats.batchExecuted(rows, batch.size(), ticker.nanos() - start);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, name + ": batch execution failed", e);
+            InferenceException error = e instanceof InferenceException ie ? ie
+                    : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model " + name + " failed: " + e.getMessage(), e);
+            batch.forEach(task -> task.fail(error));
+        } finally {
+            executingRequests.addAndGet(-batch.size());
+        }
+    }
+
+    /** The next batch to run, or null once shut down and drained. */
+    private List<InferenceTask> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                long now = ticker.nanos();
+                pending.removeExpired(now, this::expire);
+                List<InferenceTask> batch = pending.poll(now, shuttingDown);
+                queueLength = pending.size();
+                if (!batch.isEmpty()) {
+                    if (!pending.isEmpty()) {
+                        changed.signal(); // another free worker may form the next batch now
+                    }
+                    return batch;
+                }
+                if (pending.isEmpty()) {
+                    if (shuttingDown) {
+                        return null;
+                    }
+                    changed.await();
+                } else {
+                    long wait = pending.nextDecisionNanos(now) - now;
+                    if (wait > 0) {
+                        changed.awaitNanos(wait);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void expire(InferenceTask task) {
+        task.fail(new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
+                "request timed out in the queue of model " + name + " before it could run"));
+        stats.requestExpired();
+    }
+
+    @Override
+    public String toString() {
+        return "DynamicBatcher[" + name + ", queue=" + queueLength + ", executing=" + executingRequests.get()
+                + ", timeout=" + TimeUnit.NANOSECONDS.toMicros(policy.defaultTimeoutNanos()) + "us]";
+    }
+}

@@ -1,0 +1,123 @@
+package dev.lanes.runtime.model;
+
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.tensor.Shapes;
+import dev.lanes.runtime.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A model version's inputs, outputs and batching limit, and the checks a request must pass against
+ * them. Messages name the offending input so clients can fix their request.
+ */
+public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs, int maxBatchSize) {
+    public ModelSignature {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    public boolean batching() {
+        return maxBatchSize > 0;
+    }
+
+    public Optional<TensorSpec> input(String name) {
+        return inputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    }
+
+    public Optional<TensorSpec> output(String name) {
+        return outputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    }
+
+    /** The shape a client sees in metadata: the batch dimension shown as -1 where the model batches. */
+    public long[] publicShape(TensorSpec spec) {
+        return batching() ? Shapes.prepend(-1, spec.dims()) : spec.dims();
+    }
+
+    /**
+     * Checks one input's name, datatype and shape as soon as they are known, before its data is
+     * read or any buffer is allocated for it.
+     */
+    public TensorSpec checkInput(String name, dev.lanes.runtime.tensor.DataType dataType, long[] shape) {
+        TensorSpec spec = input(name).orElseThrow(() -> InferenceException.invalidInput(
+                "unexpected inference input '%s' for model; expected %s", name, inputNames()));
+        if (spec.dataType() != dataType) {
+            throw InferenceException.invalidInput("input '%s' has datatype %s, the model expects %s",
+                    name, dataType, spec.dataType());
+        }
+        int offset = batching() ? 1 : 0;
+        if (shape.length != spec.rank() + offset) {
+            throw InferenceException.invalidInput("input '%s' has shape %s, the model expects %s",
+                    name, Arrays.toString(shape), Arrays.toString(publicShape(spec)));
+        }
+        if (batching()) {
+            if (shape[0] < 1 || shape[0] > maxBatchSize) {
+                throw InferenceException.invalidInput(
+                        "input '%s' has batch size %d, the model accepts 1 to %d (max_batch_size)",
+                        name, shape[0], maxBatchSize);
+            }
+        }
+        for (int d = 0; d < spec.rank(); d++) {
+            long expected = spec.dim(d);
+            long actual = shape[d + offset];
+            if (actual < 0 || (expected >= 0 && expected != actual)) {
+                throw InferenceException.invalidInput("input '%s' has shape %s, the model expects %s",
+                        name, Arrays.toString(shape), Arrays.toString(publicShape(spec)));
+            }
+        }
+        return spec;
+    }
+
+    /**
+     * Checks a whole request and returns its inputs in signature order. Every input must be given
+     * once, and in a batching model all inputs must agree on the batch size.
+     */
+    public List<Tensor> orderInputs(List<Tensor> given) {
+        Tensor[] ordered = new Tensor[inputs.size()];
+        for (Tensor tensor : given) {
+            TensorSpec spec = checkInput(tensor.name(), tensor.dataType(), tensor.shape());
+            int index = inputs.indexOf(spec);
+            if (ordered[index] != null) {
+                throw InferenceException.invalidInput("input '%s' is given more than once", tensor.name());
+            }
+            ordered[index] = tensor;
+        }
+        for (int i = 0; i < ordered.length; i++) {
+            if (ordered[i] == null) {
+                throw InferenceException.invalidInput("expected %d inputs but got %d inputs; missing input '%s'",
+                        inputs.size(), given.size(), inputs.get(i).name());
+            }
+            if (batching() && ordered[i].dim(0) != ordered[0].dim(0)) {
+                throw InferenceException.invalidInput("input '%s' has batch size %d but input '%s' has %d",
+                        ordered[i].name(), ordered[i].dim(0), ordered[0].name(), ordered[0].dim(0));
+            }
+        }
+        return List.of(ordered);
+    }
+
+    /** Checks requested output names; an empty set means every output. */
+    public Set<String> checkOutputs(Set<String> requested) {
+        for (String name : requested) {
+            if (output(name).isEmpty()) {
+                throw InferenceException.invalidInput("unexpected inference output '%s' for model; expected %s",
+                        name, outputNames());
+            }
+        }
+        return requested;
+    }
+
+    public Set<String> inputNames() {
+        Set<String> names = new LinkedHashSet<>();
+        inputs.forEach(spec -> names.add(spec.name()));
+        return names;
+    }
+
+    public Set<String> outputNames() {
+        Set<String> names = new LinkedHashSet<>();
+        outputs.forEach(spec -> names.add(spec.name()));
+        return names;
+    }
+}

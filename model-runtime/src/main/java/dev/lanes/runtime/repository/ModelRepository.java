@@ -1,0 +1,221 @@
+package dev.lanes.runtime.repository;
+
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.batch.Ticker;
+import dev.lanes.runtime.config.ModelConfigParser;
+import dev.lanes.runtime.config.proto.ModelConfig;
+import dev.lanes.runtime.model.ModelSettings;
+import dev.lanes.runtime.model.RuntimeSettings;
+import dev.lanes.runtime.stats.LoadView;
+import dev.lanes.runtime.stats.ModelStats;
+import dev.lanes.runtime.stats.StatsFactory;
+import dev.lanes.runtime.tensor.DirectBufferPool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * A Triton-layout model repository on disk: {@code <root>/<model>/[config.pbtxt]} and
+ * {@code <root>/<model>/<version>/model.onnx}. Loads every model; a model that fails is reported
+ * in the index with its reason and never stops the others. Thread-safe for lookups.
+ */
+public final class ModelRepository implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
+    private static final String CONFIG_FILE = "config.pbtxt";
+
+    private final Path root;
+    private final RuntimeSettings runtime;
+    private final StatsFactory statsFactory;
+    private final DirectBufferPool pool;
+    private final ModelLoader loader;
+    private final Map<String, Model> models = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
+
+    public ModelRepository(Path root, RuntimeSettings runtime, StatsFactory statsFactory) {
+        this.root = root.toAbsolutePath().normalize();
+        this.runtime = runtime;
+        this.statsFactory = statsFactory;
+        this.pool = new DirectBufferPool(runtime.bufferPoolBytes());
+        this.loader = new ModelLoader(runtime, pool, Ticker.system());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The pool request decoders lease input buffers from; batch assembly returns them here. */
+    public DirectBufferPool bufferPool() {
+        return pool;
+    }
+
+    /** Loads every model directory under the root. Call once. */
+    public void loadAll() throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException("model repository " + root + " is not a directory");
+        }
+        List<Path> directories;
+        try (Stream<Path> children = Files.list(root)) {
+            directories = children.filter(Files::isDirectory)
+                    .filter(dir -> !dir.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList();
+        }
+        for (Path directory : directories) {
+            Model model = loadModel(directory);
+            models.put(model.name(), model);
+        }
+        loaded = true;
+    }
+
+    /** Whether loading finished and every model and version is ready. */
+    public boolean allReady() {
+        return loaded && models.values().stream().allMatch(Model::isReady);
+    }
+
+    public boolean loaded() {
+        return loaded;
+    }
+
+    public Optional<Model> model(String name) {
+        return Optional.ofNullable(models.get(name));
+    }
+
+    /** Every model's rows, sorted by model name then version. */
+    public List<IndexEntry> index() {
+        List<IndexEntry> entries = new ArrayList<>();
+        new TreeMap<>(models).values().forEach(model -> entries.addAll(model.index()));
+        return entries;
+    }
+
+    /**
+     * The version a request addresses: the given one, or the newest ready one.
+     *
+     * @throws InferenceException MODEL_NOT_FOUND for unknown models or versions, MODEL_NOT_READY
+     *                            for a known one that is not serving
+     */
+    public ModelVersion resolve(String name, OptionalLong version) {
+        Model model = models.get(name);
+        if (model == null) {
+            throw InferenceException.unknownModel(name);
+        }
+        if (version.isEmpty()) {
+            return model.latest().orElseThrow(() -> notReady(model, "has no ready version"));
+        }
+        long wanted = version.getAsLong();
+        return model.version(wanted).orElseThrow(() -> model.knowsVersion(wanted)
+                ? notReady(model, "version " + wanted + " is not ready")
+                : InferenceException.unknownVersion(name, wanted));
+    }
+
+    private static InferenceException notReady(Model model, String what) {
+        return new InferenceException(ErrorKind.MODEL_NOT_READY, "model '" + model.name() + "' " + what
+                + model.failureReason().map(reason -> ": " + reason).orElse(""));
+    }
+
+    private Model loadModel(Path directory) {
+        String name = directory.getFileName().toString();
+        List<IndexEntry> index = new ArrayList<>();
+        TreeMap<Long, ModelVersion> ready = new TreeMap<>();
+        ModelSettings settings;
+        NavigableSet<Long> onDisk;
+        try {
+            Path configFile = directory.resolve(CONFIG_FILE);
+            ModelConfig config = Files.isRegularFile(configFile) ? ModelConfigParser.read(configFile)
+                    : ModelConfig.getDefaultInstance();
+            settings = ModelSettings.resolve(name, config, runtime);
+            onDisk = versionsOnDisk(directory);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "model " + name + " failed to load: " + e.getMessage());
+            index.add(new IndexEntry(name, "", ModelState.UNAVAILABLE, e.getMessage(), ""));
+            return new Model(name, ready, index);
+        }
+        List<Long> chosen = settings.versionPolicy().select(onDisk);
+        if (chosen.isEmpty()) {
+            String reason = "no version directory (a number holding " + settings.modelFilename()
+                    + ") matches the version policy";
+            LOG.warning(() -> "model " + name + ": " + reason);
+            index.add(new IndexEntry(name, "", ModelState.UNAVAILABLE, reason, ""));
+            return new Model(name, ready, index);
+        }
+        for (long missing : settings.versionPolicy().missing(onDisk)) {
+            LOG.warning(() -> "model " + name + ": version policy names version " + missing + ", which is not on disk");
+        }
+        LoadViewHolder holder = new LoadViewHolder();
+        ModelStats stats = statsFactory.forModel(name, holder);
+        for (long version : chosen) {
+            try {
+                ModelVersion loadedVersion = loader.load(settings, version, directory.resolve(Long.toString(version)), stats);
+                ready.put(version, loadedVersion);
+                index.add(new IndexEntry(name, Long.toString(version), ModelState.READY, "",
+                        loadedVersion.provider().name()));
+                LOG.info(() -> "model " + name + " version " + version + " ready on " + loadedVersion.provider()
+                        + " with " + loadedVersion.instanceCount() + " instance(s), max_batch_size "
+                        + loadedVersion.signature().maxBatchSize());
+            } catch (Exception | Error e) {
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                LOG.log(Level.WARNING, "model " + name + " version " + version + " failed to load: " + reason);
+                index.add(new IndexEntry(name, Long.toString(version), ModelState.UNAVAILABLE, reason, ""));
+            }
+        }
+        index.sort(Comparator.comparingLong(entry -> Long.parseLong(entry.version())));
+        Model model = new Model(name, ready, index);
+        holder.target = model;
+        return model;
+    }
+
+    private static NavigableSet<Long> versionsOnDisk(Path directory) throws IOException {
+        NavigableSet<Long> versions = new TreeSet<>();
+        try (Stream<Path> children = Files.list(directory)) {
+            children.filter(Files::isDirectory).forEach(child -> {
+                String text = child.getFileName().toString();
+                if (text.matches("[0-9]{1,18}")) {
+                    versions.add(Long.parseLong(text));
+                }
+            });
+        }
+        return versions;
+    }
+
+    /** Stops admitting new requests on every model; queued ones still run. */
+    public void shutdown() {
+        models.values().forEach(Model::shutdown);
+    }
+
+    @Override
+    public void close() {
+        models.values().forEach(Model::close);
+        models.clear();
+    }
+
+    /** Lets stats observe the model object that only exists once all versions are loaded. */
+    private static final class LoadViewHolder implements LoadView {
+        private volatile Model target;
+
+        @Override
+        public int queueLength() {
+            Model model = target;
+            return model == null ? 0 : model.queueLength();
+        }
+
+        @Override
+        public int executingRequests() {
+            Model model = target;
+            return model == null ? 0 : model.executingRequests();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.lanes.runtime.repository;
+
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.batch.Admission;
+import dev.lanes.runtime.batch.BatchKey;
+import dev.lanes.runtime.batch.BatchPolicy;
+import dev.lanes.runtime.batch.DynamicBatcher;
+import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.batch.InferenceTask;
+import dev.lanes.runtime.model.ModelSettings;
+import dev.lanes.runtime.model.ModelSignature;
+import dev.lanes.runtime.ort.ExecutionProvider;
+import dev.lanes.runtime.ort.OrtInstance;
+import dev.lanes.runtime.tensor.Tensor;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A loaded, servable model version: its signature, its batcher and its execution instances.
+ * Thread-safe; {@link #infer} blocks its caller (a virtual thread) until the answer is ready.
+ */
+public final class ModelVersion implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ModelVersion.class.getName());
+
+    private final String model;
+    private final long version;
+    private final ModelSettings settings;
+    private final ModelSignature signature;
+    private final ExecutionProvider provider;
+    private final DynamicBatcher batcher;
+    private final List<OrtInstance> instances;
+
+    ModelVersion(String model, long version, ModelSettings settings, ModelSignature signature,
+                 ExecutionProvider provider, DynamicBatcher batcher, List<OrtInstance> instances) {
+        this.model = model;
+        this.version = version;
+        this.settings = settings;
+        this.signature = signature;
+        this.provider = provider;
+        this.batcher = batcher;
+        this.instances = List.copyOf(instances);
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public ModelSettings settings() {
+        return settings;
+    }
+
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    public BatchPolicy policy() {
+        return batcher.policy();
+    }
+
+    public int instanceCount() {
+        return instances.size();
+    }
+
+    public int queueLength() {
+        return batcher.queueLength();
+    }
+
+    public int executingRequests() {
+        return batcher.executingRequests();
+    }
+
+    /**
+     * Runs one request through the batcher and waits for its own rows of the outputs.
+     *
+     * <p>Takes ownership of {@code inputs}: they are released whatever happens.
+     *
+     * @param requestedOutputs outputs to return, empty for all
+     * @param timeoutMicros    the request's own queue timeout, 0 for none (see {@link BatchPolicy#deadline})
+     * @throws InferenceException for invalid input, overload, shutdown, timeout or a runtime failure
+     */
+    public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros) {
+        InferenceTask task;
+        try {
+            List<Tensor> ordered = signature.orderInputs(inputs);
+            signature.checkOutputs(requestedOutputs);
+            int rows = signature.batching() ? Math.toIntExact(ordered.get(0).dim(0)) : 1;
+            BatchKey key = batcher.policy().dynamicBatching() ? BatchKey.of(ordered) : BatchKey.unique();
+            long now = batcher.ticker().nanos();
+            long deadline = batcher.policy().deadline(now, TimeUnit.MICROSECONDS.toNanos(Math.max(0, timeoutMicros)));
+            task = new InferenceTask(ordered, requestedOutputs, rows, key, now, deadline);
+        } catch (RuntimeException e) {
+            inputs.forEach(Tensor::close);
+            throw e;
+        }
+        Admission admission = batcher.offer(task);
+        if (admission != Admission.ACCEPTED) {
+            task.releaseInputs();
+            throw admission == Admission.QUEUE_FULL
+                    ? new InferenceException(ErrorKind.OVERLOADED, "model '" + model + "' version " + version
+                    + " is overloaded: its queue holds " + batcher.policy().maxQueueSize() + " requests")
+                    : new InferenceException(ErrorKind.SHUTTING_DOWN, "model '" + model + "' is shutting down");
+        }
+        return await(task);
+    }
+
+    private InferenceResult await(InferenceTask task) {
+        try {
+            if (task.deadlineNanos() == Long.MAX_VALUE) {
+                return task.future().get();
+            }
+            long wait = task.deadlineNanos() - batcher.ticker().nanos();
+            try {
+                return task.future().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                batcher.cancelQueued(task, new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
+                        "request timed out in the queue of model '" + model + "' before it could run"));
+                return task.future().get(); // already running: its answer is on its way
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InferenceException error) {
+                throw new InferenceException(error.kind(), error.getMessage(), error);
+            }
+            throw new InferenceException(ErrorKind.RUNTIME_FAILURE, "model '" + model + "' failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            batcher.cancelQueued(task, new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted"));
+            throw new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted", e);
+        }
+    }
+
+    /** Stops admitting; queued requests still run. */
+    public void shutdown() {
+        batcher.shutdown();
+    }
+
+    /** Drains the queue, stops the workers and closes the ORT sessions. */
+    @Override
+    public void close() {
+        batcher.close();
+        for (OrtInstance instance : instances) {
+            try {
+                instance.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing an instance of " + model + " failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.lanes.runtime.stats;
+
+/**
+ * What the runtime reports about one model while it serves. Implementations must be thread-safe
+ * and cheap: they are called on the batch workers' hot path. {@link #disabled()} records nothing.
+ */
+public interface ModelStats {
+    /** A request left the queue to run, after waiting {@code nanos}. */
+    void queueWait(long nanos);
+
+    /** A batch of {@code rows} rows from {@code requests} requests ran for {@code nanos}. */
+    void batchExecuted(int rows, int requests, long nanos);
+
+    /** A request's deadline passed while it was queued. */
+    void requestExpired();
+
+    static ModelStats disabled() {
+        return Disabled.INSTANCE;
+    }
+
+    enum Disabled implements ModelStats {
+        INSTANCE;
+
+        @Override
+        public void queueWait(long nanos) {
+        }
+
+        @Override
+        public void batchExecuted(int rows, int requests, long nanos) {
+        }
+
+        @Override
+        public void requestExpired() {
+        }
+    }
+}

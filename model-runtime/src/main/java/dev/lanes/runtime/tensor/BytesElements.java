@@ -1,0 +1,63 @@
+package dev.lanes.runtime.tensor;
+
+import dev.lanes.runtime.InferenceException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Reads and writes BYTES tensor data in Triton's serialization: u32 LE length, then the bytes. */
+public final class BytesElements {
+    private BytesElements() {
+    }
+
+    /** Checks the serialized data holds exactly {@code expected} elements. */
+    public static void checkCount(String tensor, ByteBuffer data, long expected) {
+        ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long count = 0;
+        while (view.remaining() >= 4) {
+            int length = view.getInt();
+            if (length < 0 || length > view.remaining()) {
+                throw InferenceException.invalidInput(
+                        "input '%s': BYTES element %d declares %d bytes but only %d remain",
+                        tensor, count, Integer.toUnsignedLong(length), view.remaining());
+            }
+            view.position(view.position() + length);
+            count++;
+        }
+        if (view.hasRemaining() || count != expected) {
+            throw InferenceException.invalidInput(
+                    "input '%s': BYTES data holds %d elements, the shape needs %d", tensor, count, expected);
+        }
+    }
+
+    /** Decodes every element as UTF-8, the only string form ONNX Runtime's Java API takes. */
+    public static void toStrings(ByteBuffer data, String[] target, int offset) {
+        ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int index = offset;
+        byte[] scratch = new byte[64];
+        while (view.hasRemaining()) {
+            int length = view.getInt();
+            if (scratch.length < length) {
+                scratch = new byte[length];
+            }
+            view.get(scratch, 0, length);
+            target[index++] = new String(scratch, 0, length, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Serializes strings as UTF-8 elements into a heap buffer. */
+    public static ByteBuffer fromStrings(String[] values, int from, int to) {
+        byte[][] encoded = new byte[to - from][];
+        int size = 0;
+        for (int i = from; i < to; i++) {
+            encoded[i - from] = values[i].getBytes(StandardCharsets.UTF_8);
+            size += 4 + encoded[i - from].length;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte[] element : encoded) {
+            buffer.putInt(element.length).put(element);
+        }
+        return buffer.flip().order(ByteOrder.nativeOrder());
+    }
+}
