@@ -1,0 +1,49 @@
+package dev.lanes.signals;
+
+import java.time.Duration;
+
+/**
+ * Every meter Lanes publishes, in Micrometer's dot notation. The Prometheus registry turns each
+ * into the name in its comment (docs/metrics.md lists them all); the HPA and the dashboards use
+ * those names, so changing one here is a breaking change.
+ */
+public final class MeterNames {
+    /** Gauge {@code inference_queue_length{model}}: admitted, not yet executing. The HPA signal. */
+    public static final String QUEUE_LENGTH = "inference.queue.length";
+    /** Gauge {@code inference_executing_requests{model}}: inside running batches. */
+    public static final String EXECUTING = "inference.executing.requests";
+    /** Counter {@code inference_requests_total{model,protocol,outcome}}. */
+    public static final String REQUESTS = "inference.requests";
+    /** Histogram {@code inference_request_duration_seconds{model,protocol}}: receipt to response. */
+    public static final String REQUEST_DURATION = "inference.request.duration";
+    /** Histogram {@code inference_queue_duration_seconds{model}}: admission to batch start. */
+    public static final String QUEUE_DURATION = "inference.queue.duration";
+    /** Histogram {@code inference_compute_duration_seconds{model}}: one batch's assembly, run and slicing. */
+    public static final String COMPUTE_DURATION = "inference.compute.duration";
+    /** Histogram {@code inference_batch_size{model}}: rows per executed batch. */
+    public static final String BATCH_SIZE = "inference.batch.size";
+    /** Counter {@code inference_batches_total{model}}: executed batches. */
+    public static final String BATCHES = "inference.batches";
+    /** Counter {@code inference_queue_timeouts_total{model}}: deadlines passed while queued. */
+    public static final String QUEUE_TIMEOUTS = "inference.queue.timeouts";
+    /** Gauge {@code inference_inflight_requests}: inference requests being handled by this node. */
+    public static final String IN_FLIGHT = "inference.inflight.requests";
+
+    public static final String TAG_MODEL = "model";
+    public static final String TAG_PROTOCOL = "protocol";
+    public static final String TAG_OUTCOME = "outcome";
+
+    /** Latency bucket bounds: sub-millisecond to multi-second. */
+    public static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    /** Batch-size bucket bounds. */
+    public static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+    private MeterNames() {
+    }
+}

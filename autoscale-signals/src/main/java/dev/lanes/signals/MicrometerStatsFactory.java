@@ -1,0 +1,84 @@
+package dev.lanes.signals;
+
+import dev.lanes.runtime.stats.LoadView;
+import dev.lanes.runtime.stats.ModelStats;
+import dev.lanes.runtime.stats.StatsFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Binds the runtime's per-model stats to Micrometer meters tagged with the model name. Holds every
+ * {@link LoadView} strongly, since Micrometer gauges only keep weak references.
+ */
+public final class MicrometerStatsFactory implements StatsFactory {
+    private final MeterRegistry registry;
+    private final List<LoadView> observed = new CopyOnWriteArrayList<>();
+
+    public MicrometerStatsFactory(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public ModelStats forModel(String model, LoadView load) {
+        observed.add(load);
+        Gauge.builder(MeterNames.QUEUE_LENGTH, load, LoadView::queueLength)
+                .description("Inference requests admitted and not yet executing")
+                .tag(MeterNames.TAG_MODEL, model)
+                .register(registry);
+        Gauge.builder(MeterNames.EXECUTING, load, LoadView::executingRequests)
+                .description("Inference requests inside batches that are running")
+                .tag(MeterNames.TAG_MODEL, model)
+                .register(registry);
+        return new MicrometerModelStats(
+                Timer.builder(MeterNames.QUEUE_DURATION)
+                        .description("Time from admission until the request's batch started")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
+                        .register(registry),
+                Timer.builder(MeterNames.COMPUTE_DURATION)
+                        .description("Time one batch spent in assembly, ONNX Runtime and slicing")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
+                        .register(registry),
+                DistributionSummary.builder(MeterNames.BATCH_SIZE)
+                        .description("Rows per executed batch")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .serviceLevelObjectives(MeterNames.BATCH_SIZE_BUCKETS)
+                        .register(registry),
+                Counter.builder(MeterNames.BATCHES)
+                        .description("Executed batches")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .register(registry),
+                Counter.builder(MeterNames.QUEUE_TIMEOUTS)
+                        .description("Requests whose deadline passed while queued")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .register(registry));
+    }
+
+    private record MicrometerModelStats(Timer queue, Timer compute, DistributionSummary batchSize, Counter batches,
+                                        Counter timeouts) implements ModelStats {
+        @Override
+        public void queueWait(long nanos) {
+            queue.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void batchExecuted(int rows, int requests, long nanos) {
+            compute.record(nanos, TimeUnit.NANOSECONDS);
+            batchSize.record(rows);
+            batches.increment();
+        }
+
+        @Override
+        public void requestExpired() {
+            timeouts.increment();
+        }
+    }
+}

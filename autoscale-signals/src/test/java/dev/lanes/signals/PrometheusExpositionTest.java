@@ -1,0 +1,59 @@
+package dev.lanes.signals;
+
+import dev.lanes.runtime.stats.LoadView;
+import dev.lanes.runtime.stats.ModelStats;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Prometheus names the HPA, the adapter rule and the dashboards depend on. */
+class PrometheusExpositionTest {
+    /** The simpleclient writes a trailing comma inside label sets, which the format allows. */
+    private static void assertLine(String scrape, String line) {
+        assertTrue(scrape.lines().anyMatch(l -> l.replace(",}", "}").equals(line)),
+                () -> "missing line: " + line + "\n" + scrape);
+    }
+
+    @Test
+    void scrape_afterRecording_exposesDocumentedNamesAndValues() {
+        try (LanesRegistry lanes = new LanesRegistry()) {
+            LoadView load = new LoadView() {
+                @Override
+                public int queueLength() {
+                    return 7;
+                }
+
+                @Override
+                public int executingRequests() {
+                    return 3;
+                }
+            };
+            ModelStats stats = new MicrometerStatsFactory(lanes.registry()).forModel("affine", load);
+            stats.queueWait(TimeUnit.MICROSECONDS.toNanos(300));
+            stats.batchExecuted(3, 2, TimeUnit.MILLISECONDS.toNanos(2));
+            stats.requestExpired();
+            RequestMeters requests = new RequestMeters(lanes.registry());
+            requests.started();
+            requests.finished("affine", "rest", "success", TimeUnit.MILLISECONDS.toNanos(4));
+            requests.started();
+
+            String scrape = lanes.scrape();
+            assertLine(scrape, "inference_queue_length{model=\"affine\"} 7.0");
+            assertLine(scrape, "inference_executing_requests{model=\"affine\"} 3.0");
+            assertLine(scrape, "inference_requests_total{model=\"affine\",outcome=\"success\",protocol=\"rest\"} 1.0");
+            assertLine(scrape, "inference_batch_size_bucket{model=\"affine\",le=\"2.0\"} 0.0");
+            assertLine(scrape, "inference_batch_size_bucket{model=\"affine\",le=\"4.0\"} 1.0");
+            assertLine(scrape, "inference_batches_total{model=\"affine\"} 1.0");
+            assertLine(scrape, "inference_queue_timeouts_total{model=\"affine\"} 1.0");
+            assertLine(scrape, "inference_queue_duration_seconds_bucket{model=\"affine\",le=\"2.5E-4\"} 0.0");
+            assertLine(scrape, "inference_queue_duration_seconds_bucket{model=\"affine\",le=\"5.0E-4\"} 1.0");
+            assertLine(scrape, "inference_compute_duration_seconds_count{model=\"affine\"} 1.0");
+            assertLine(scrape, "inference_request_duration_seconds_count{model=\"affine\",protocol=\"rest\"} 1.0");
+            assertLine(scrape, "inference_inflight_requests 1.0");
+            assertTrue(scrape.contains("jvm_memory_used_bytes"), "JVM meters are bound");
+            assertTrue(scrape.contains("process_cpu_usage"), "process meters are bound");
+        }
+    }
+}
