@@ -1,0 +1,70 @@
+package dev.lanes.server;
+
+import dev.lanes.server.config.ConfigKeys;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parses {@code lanes <command> [flags]} into a command and configuration overrides. */
+record Cli(String command, Map<String, String> overrides, Optional<Path> configFile) {
+    static final String USAGE = """
+            Usage: lanes <command> [flags]
+
+            Commands:
+              serve     start an inference node (REST, later gRPC, and /metrics on one port)
+              help      print this text
+
+            Flags for serve:
+              --model-repository DIR   Triton-layout model repository (default: the bundled demo)
+              --port N                 listen port (default 8000, Triton's HTTP port)
+              --host ADDR              listen address (default 0.0.0.0)
+              --config FILE            application.yaml-style file with lanes.* keys
+              --execution-provider P   cpu, cuda or auto for models that do not choose (default cpu)
+              --set KEY=VALUE          any configuration key, e.g. --set lanes.server.max-request-size=1048576
+
+            Every key can also come from the environment: lanes.server.port is LANES_SERVER_PORT,
+            lanes.server.max-request-size is LANES_SERVER_MAX_REQUEST_SIZE, and so on
+            (docs/configuration.md lists them). Flags win over the environment, which wins over --config.
+            """;
+
+    static Cli parse(List<String> args) {
+        if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+            return new Cli("help", Map.of(), Optional.empty());
+        }
+        String command = args.get(0);
+        if (!command.equals("serve")) {
+            throw new IllegalArgumentException("unknown command '" + command + "'");
+        }
+        Map<String, String> overrides = new HashMap<>();
+        Optional<Path> configFile = Optional.empty();
+        for (int i = 1; i < args.size(); i++) {
+            String flag = args.get(i);
+            if (flag.equals("--help") || flag.equals("-h")) {
+                return new Cli("help", Map.of(), Optional.empty());
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String value = args.get(++i);
+            switch (flag) {
+                case "--model-repository" -> overrides.put(ConfigKeys.MODEL_REPOSITORY, value);
+                case "--port" -> overrides.put(ConfigKeys.PORT, value);
+                case "--host" -> overrides.put(ConfigKeys.HOST, value);
+                case "--execution-provider" -> overrides.put(ConfigKeys.EXECUTION_PROVIDER, value);
+                case "--config" -> configFile = Optional.of(Path.of(value));
+                case "--set" -> {
+                    int equals = value.indexOf('=');
+                    if (equals <= 0 || !ConfigKeys.ALL.contains(value.substring(0, equals))) {
+                        throw new IllegalArgumentException("--set needs KEY=VALUE with a known key, got '" + value + "'");
+                    }
+                    overrides.put(value.substring(0, equals), value.substring(equals + 1));
+                }
+                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
+            }
+        }
+        return new Cli(command, overrides, configFile);
+    }
+}

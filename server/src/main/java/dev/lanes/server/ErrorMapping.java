@@ -1,0 +1,42 @@
+package dev.lanes.server;
+
+import dev.lanes.runtime.ErrorKind;
+import io.helidon.http.Status;
+
+import java.util.Locale;
+
+/**
+ * The one place that knows how an {@link ErrorKind} travels on the wire. The switches are
+ * exhaustive, so a new kind fails the build until it is mapped here.
+ */
+public final class ErrorMapping {
+    /** Seconds a client should wait before retrying a 503. */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
+    private ErrorMapping() {
+    }
+
+    public static Status httpStatus(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_INPUT -> Status.BAD_REQUEST_400;
+            case MODEL_NOT_FOUND -> Status.NOT_FOUND_404;
+            case PAYLOAD_TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
+            case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> Status.SERVICE_UNAVAILABLE_503;
+            case DEADLINE_EXCEEDED -> Status.GATEWAY_TIMEOUT_504;
+            case RUNTIME_FAILURE -> Status.INTERNAL_SERVER_ERROR_500;
+        };
+    }
+
+    /** Whether the response tells the client to come back later (503 + Retry-After). */
+    public static boolean retryable(ErrorKind kind) {
+        return switch (kind) {
+            case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> true;
+            case INVALID_INPUT, MODEL_NOT_FOUND, PAYLOAD_TOO_LARGE, DEADLINE_EXCEEDED, RUNTIME_FAILURE -> false;
+        };
+    }
+
+    /** The {@code outcome} tag of {@code inference_requests_total}. */
+    public static String outcome(ErrorKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lanes.server;
+
+import dev.lanes.server.config.LanesConfig;
+import dev.lanes.server.config.ServerConfig;
+import io.helidon.logging.common.LogConfig;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code lanes serve|help}: the command-line entry point. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LogConfig.configureRuntime();
+        Cli cli;
+        ServerConfig config;
+        try {
+            cli = Cli.parse(List.of(args));
+            if (cli.command().equals("help")) {
+                System.out.print(Cli.USAGE);
+                return;
+            }
+            config = ServerConfig.create(LanesConfig.load(cli.overrides(), cli.configFile(), System.getenv()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("lanes: " + e.getMessage());
+            System.err.print(Cli.USAGE);
+            System.exit(2);
+            return;
+        }
+        LanesServer server = new LanesServer(config).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "lanes-shutdown"));
+        stopped.await();
+    }
+}

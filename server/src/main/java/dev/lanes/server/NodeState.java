@@ -1,0 +1,40 @@
+package dev.lanes.server;
+
+import dev.lanes.runtime.repository.ModelRepository;
+
+/**
+ * Whether this node takes traffic: ready once its models loaded (all of them under strict
+ * readiness) and until it starts shutting down. Thread-safe.
+ */
+public final class NodeState {
+    private final ModelRepository repository;
+    private final boolean strictReadiness;
+    private volatile boolean shuttingDown;
+
+    public NodeState(ModelRepository repository, boolean strictReadiness) {
+        this.repository = repository;
+        this.strictReadiness = strictReadiness;
+    }
+
+    public boolean ready() {
+        return !shuttingDown && repository.loaded() && (!strictReadiness || repository.allReady());
+    }
+
+    public String notReadyReason() {
+        if (shuttingDown) {
+            return "the server is shutting down";
+        }
+        if (!repository.loaded()) {
+            return "models are still loading";
+        }
+        return "some models are not ready (strict readiness); see POST /v2/repository/index";
+    }
+
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    public void startShutdown() {
+        shuttingDown = true;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.lanes.server.config;
+
+import dev.lanes.runtime.model.ProviderChoice;
+import dev.lanes.runtime.model.RuntimeSettings;
+import io.helidon.config.Config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The node's settings, validated; messages name the offending key.
+ *
+ * @param maxRequestSize    largest request body in bytes; larger bodies get 413
+ * @param maxTensorElements largest element count of one input tensor; larger shapes get 413
+ *                          before anything is allocated
+ * @param strictReadiness   ready only when every model is ready (Triton's default); otherwise
+ *                          ready once loading finished
+ */
+public record ServerConfig(String host,
+                           int port,
+                           long maxRequestSize,
+                           long maxTensorElements,
+                           boolean strictReadiness,
+                           Path modelRepository,
+                           RuntimeSettings runtime) {
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
+        }
+        if (maxRequestSize < 1024) {
+            throw new IllegalArgumentException(ConfigKeys.MAX_REQUEST_SIZE + " must be >= 1024 bytes, got " + maxRequestSize);
+        }
+        if (maxTensorElements < 1) {
+            throw new IllegalArgumentException(ConfigKeys.MAX_TENSOR_ELEMENTS + " must be >= 1, got " + maxTensorElements);
+        }
+    }
+
+    public static ServerConfig create(Config config) {
+        RuntimeSettings defaults = RuntimeSettings.defaults();
+        RuntimeSettings runtime = new RuntimeSettings(
+                ProviderChoice.parse(config.get(ConfigKeys.EXECUTION_PROVIDER).asString().orElse("cpu")),
+                config.get(ConfigKeys.DEFAULT_MAX_BATCH_SIZE).asInt().orElse(defaults.defaultMaxBatchSize()),
+                config.get(ConfigKeys.DEFAULT_MAX_QUEUE_DELAY).as(Duration.class).orElse(defaults.defaultMaxQueueDelay()),
+                config.get(ConfigKeys.DEFAULT_MAX_QUEUE_SIZE).asInt().orElse(defaults.defaultMaxQueueSize()),
+                config.get(ConfigKeys.WARM_UP).asBoolean().orElse(defaults.warmUp()),
+                config.get(ConfigKeys.BUFFER_POOL_SIZE).asLong().orElse(defaults.bufferPoolBytes()));
+        return new ServerConfig(
+                config.get(ConfigKeys.HOST).asString().orElse("0.0.0.0"),
+                config.get(ConfigKeys.PORT).asInt().orElse(8000),
+                config.get(ConfigKeys.MAX_REQUEST_SIZE).asLong().orElse(64L << 20),
+                config.get(ConfigKeys.MAX_TENSOR_ELEMENTS).asLong().orElse(16L << 20),
+                config.get(ConfigKeys.STRICT_READINESS).asBoolean().orElse(true),
+                Path.of(config.get(ConfigKeys.MODEL_REPOSITORY).asString().orElse(defaultRepository())),
+                runtime);
+    }
+
+    /** The bundled demo repository, found from the install directory the launcher passes. */
+    static String defaultRepository() {
+        String home = System.getProperty("lanes.home");
+        return home == null ? "server/demo-models" : Path.of(home, "server", "demo-models").toString();
+    }
+}

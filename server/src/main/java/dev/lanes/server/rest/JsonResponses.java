@@ -1,0 +1,55 @@
+package dev.lanes.server.rest;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.server.ErrorMapping;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Small JSON bodies: metadata, indexes and the V2 protocol's {@code {"error": "..."}}. */
+final class JsonResponses {
+    private JsonResponses() {
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    static byte[] json(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = InferResponseEncoder.JSON.createGenerator(out)) {
+            body.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static void send(ServerResponse res, Status status, byte[] json) {
+        res.status(status);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(json);
+    }
+
+    static void sendError(ServerResponse res, InferenceException error) {
+        if (ErrorMapping.retryable(error.kind())) {
+            res.header(HeaderNames.RETRY_AFTER, ErrorMapping.RETRY_AFTER_SECONDS);
+        }
+        sendError(res, ErrorMapping.httpStatus(error.kind()), error.getMessage());
+    }
+
+    static void sendError(ServerResponse res, Status status, String message) {
+        send(res, status, json(json -> {
+            json.writeStartObject();
+            json.writeStringField("error", message);
+            json.writeEndObject();
+        }));
+    }
+}

@@ -1,0 +1,210 @@
+package dev.lanes.server.rest;
+
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.repository.Model;
+import dev.lanes.runtime.repository.ModelRepository;
+import dev.lanes.runtime.repository.ModelVersion;
+import dev.lanes.server.ErrorMapping;
+import dev.lanes.server.NodeState;
+import dev.lanes.signals.LanesRegistry;
+import dev.lanes.signals.RequestMeters;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The KServe V2 / Open Inference Protocol REST endpoints, Triton's repository index and
+ * {@code /metrics}. Handlers run on virtual threads and block on the batcher's answer.
+ */
+public final class V2Routes implements HttpService {
+    private static final Logger LOG = Logger.getLogger(V2Routes.class.getName());
+    static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
+    /** The metrics tag for requests naming a model this node does not have: keeps tags bounded. */
+    static final String UNKNOWN_MODEL_TAG = "_unknown";
+    private static final String PROTOCOL = "rest";
+
+    private final ModelRepository repository;
+    private final NodeState state;
+    private final LanesRegistry registry;
+    private final RequestMeters meters;
+    private final InferRequestDecoder decoder;
+    private final long maxRequestSize;
+    private final byte[] serverMetadata;
+
+    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, RequestMeters meters,
+                    long maxRequestSize, long maxTensorElements, String serverName, String serverVersion) {
+        this.repository = repository;
+        this.state = state;
+        this.registry = registry;
+        this.meters = meters;
+        this.maxRequestSize = maxRequestSize;
+        this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
+        this.serverMetadata = MetadataJson.server(serverName, serverVersion, List.of("binary_tensor_data"));
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v2", (req, res) -> JsonResponses.send(res, Status.OK_200, serverMetadata))
+                .get("/v2/health/live", (req, res) -> res.status(Status.OK_200).send())
+                .get("/v2/health/ready", this::serverReady)
+                .get("/v2/models/{model}", this::modelMetadata)
+                .get("/v2/models/{model}/versions/{version}", this::modelMetadata)
+                .get("/v2/models/{model}/ready", this::modelReady)
+                .get("/v2/models/{model}/versions/{version}/ready", this::modelReady)
+                .post("/v2/models/{model}/infer", this::infer)
+                .post("/v2/models/{model}/versions/{version}/infer", this::infer)
+                .post("/v2/repository/index", this::index)
+                .get("/v2/repository/index", this::index)
+                .get("/metrics", this::metrics)
+                .any((req, res) -> JsonResponses.sendError(res, Status.NOT_FOUND_404,
+                        "no such endpoint: " + req.prologue().method().text() + " " + req.path().path()));
+    }
+
+    private void serverReady(ServerRequest req, ServerResponse res) {
+        if (state.ready()) {
+            res.status(Status.OK_200).send();
+        } else {
+            res.header(HeaderNames.RETRY_AFTER, ErrorMapping.RETRY_AFTER_SECONDS);
+            JsonResponses.sendError(res, Status.SERVICE_UNAVAILABLE_503, state.notReadyReason());
+        }
+    }
+
+    private void modelMetadata(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            ModelVersion version = resolve(req);
+            Model model = repository.model(version.model()).orElseThrow();
+            JsonResponses.send(res, Status.OK_200, MetadataJson.model(model, version));
+        });
+    }
+
+    private void modelReady(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            resolve(req);
+            res.status(Status.OK_200).send();
+        });
+    }
+
+    private void index(ServerRequest req, ServerResponse res) {
+        JsonResponses.send(res, Status.OK_200, MetadataJson.index(repository.index()));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, LanesRegistry.CONTENT_TYPE);
+        res.send(registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void infer(ServerRequest req, ServerResponse res) throws Exception {
+        long start = System.nanoTime();
+        String modelName = req.path().pathParameters().get("model");
+        String tag = repository.model(modelName).isPresent() ? modelName : UNKNOWN_MODEL_TAG;
+        String outcome = "success";
+        meters.started();
+        try {
+            if (state.shuttingDown()) {
+                throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
+            }
+            ModelVersion version = resolve(req);
+            long bodyLength = req.headers().contentLength().orElse(-1);
+            if (bodyLength > maxRequestSize) {
+                throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
+                        bodyLength, maxRequestSize);
+            }
+            long headerLength = headerLength(req, bodyLength);
+            InferRequest request;
+            try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
+                request = decoder.decode(body, headerLength, bodyLength, version.signature());
+            }
+            InferenceResult result = version.infer(request.inputs(), request.outputNames(), request.timeoutMicros());
+            InferResponseEncoder.Encoded encoded = InferResponseEncoder.encode(version.model(), version.version(),
+                    request, result.outputs());
+            send(res, encoded);
+        } catch (InferenceException e) {
+            outcome = ErrorMapping.outcome(e.kind());
+            if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
+                LOG.log(Level.WARNING, "inference on " + modelName + " failed", e);
+            }
+            JsonResponses.sendError(res, e);
+        } catch (RuntimeException e) {
+            outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE);
+            LOG.log(Level.SEVERE, "unexpected failure serving " + modelName, e);
+            JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+        } finally {
+            meters.finished(tag, PROTOCOL, outcome, System.nanoTime() - start);
+        }
+    }
+
+    private static void send(ServerResponse res, InferResponseEncoder.Encoded encoded) throws Exception {
+        res.status(Status.OK_200);
+        if (encoded.hasBinary()) {
+            res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+            res.header(INFERENCE_HEADER_LENGTH, Integer.toString(encoded.header().length));
+        } else {
+            res.header(HeaderValues.CONTENT_TYPE_JSON);
+        }
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(encoded.contentLength()));
+        try (OutputStream out = res.outputStream()) {
+            encoded.writeTo(out);
+        }
+    }
+
+    private long headerLength(ServerRequest req, long bodyLength) {
+        if (!req.headers().contains(INFERENCE_HEADER_LENGTH)) {
+            return -1;
+        }
+        String text = req.headers().get(INFERENCE_HEADER_LENGTH).get();
+        long length;
+        try {
+            length = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw InferenceException.invalidInput("Inference-Header-Content-Length must be an integer, got '%s'", text);
+        }
+        if (length < 0 || (bodyLength >= 0 && length > bodyLength) || length > maxRequestSize) {
+            throw InferenceException.invalidInput("Inference-Header-Content-Length %d does not fit the body", length);
+        }
+        return length;
+    }
+
+    private ModelVersion resolve(ServerRequest req) {
+        String model = req.path().pathParameters().get("model");
+        OptionalLong version = OptionalLong.empty();
+        if (req.path().pathParameters().contains("version")) {
+            String text = req.path().pathParameters().get("version");
+            try {
+                version = OptionalLong.of(Long.parseLong(text));
+            } catch (NumberFormatException e) {
+                throw InferenceException.invalidInput("invalid model version '%s': versions are integers", text);
+            }
+        }
+        return repository.resolve(model, version);
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static void handle(ServerResponse res, Action action) {
+        try {
+            action.run();
+        } catch (InferenceException e) {
+            JsonResponses.sendError(res, e);
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "unexpected failure", e);
+            JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+        }
+    }
+}
