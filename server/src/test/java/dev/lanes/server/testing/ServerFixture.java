@@ -1,0 +1,84 @@
+package dev.lanes.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lanes.runtime.model.RuntimeSettings;
+import dev.lanes.server.LanesServer;
+import dev.lanes.server.config.ServerConfig;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real Lanes node on a free loopback port, and a plain HTTP/1.1 client for it. */
+public final class ServerFixture implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LanesServer server;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private ServerFixture(LanesServer server) {
+        this.server = server;
+    }
+
+    public static ServerFixture start(Path repository, boolean strictReadiness) throws IOException {
+        return start(repository, strictReadiness, 1L << 20, 1L << 20);
+    }
+
+    public static ServerFixture start(Path repository, boolean strictReadiness, long maxRequestSize,
+                                      long maxTensorElements) throws IOException {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
+                repository, RuntimeSettings.defaults());
+        return new ServerFixture(new LanesServer(config).start());
+    }
+
+    public LanesServer server() {
+        return server;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<byte[]> postBytes(String path, byte[] body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public static JsonNode json(String body) throws IOException {
+        return JSON.readTree(body);
+    }
+
+    /** The value of one Prometheus sample, or 0 when it is absent. */
+    public double metric(String sample) throws IOException, InterruptedException {
+        String scrape = get("/metrics").body();
+        return scrape.lines()
+                .filter(line -> line.startsWith(sample + " ") || line.replace(",}", "}").startsWith(sample + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
