@@ -98,6 +98,9 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         task.fail(reason);
+        if (reason.kind() == ErrorKind.DEADLINE_EXCEEDED) {
+            stats.requestExpired();
+        }
         return true;
     }
 
@@ -179,12 +182,21 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void execute(BatchExecutor executor, List<InferenceTask> batch) {
+    private void execute(BatchExecutor executor, List<InferenceTask> formed) {
         long start = ticker.nanos();
+        List<InferenceTask> batch = new ArrayList<>(formed.size());
         int rows = 0;
-        for (InferenceTask task : batch) {
+        for (InferenceTask task : formed) {
+            if (task.expiredAt(start)) {
+                expire(task); // it waited for a free instance past its deadline
+                continue;
+            }
+            batch.add(task);
             stats.queueWait(start - task.enqueuedNanos());
             rows += task.rows();
+        }
+        if (batch.isEmpty()) {
+            return;
         }
         executingRequests.addAndGet(batch.size());
         try {

@@ -10,7 +10,6 @@ import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.BatchExecutor;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.batch.InferenceTask;
-import dev.lanes.runtime.batch.Ticker;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
 import dev.lanes.runtime.tensor.BytesElements;
@@ -42,17 +41,15 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
     private final ExecutionProvider provider;
     private final ModelSignature signature;
     private final DirectBufferPool pool;
-    private final Ticker ticker;
     private final OrtEnvironment environment = OrtSessions.environment();
 
     public OrtInstance(String name, OrtSession session, ExecutionProvider provider, ModelSignature signature,
-                       DirectBufferPool pool, Ticker ticker) {
+                       DirectBufferPool pool) {
         this.name = name;
         this.session = session;
         this.provider = provider;
         this.signature = signature;
         this.pool = pool;
-        this.ticker = ticker;
     }
 
     public ExecutionProvider provider() {
@@ -61,37 +58,19 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
 
     @Override
     public void execute(List<InferenceTask> batch) {
-        List<InferenceTask> live = dropExpired(batch);
-        if (live.isEmpty()) {
-            return;
-        }
         List<InferenceResult> results;
         try {
-            results = run(live);
+            results = run(batch);
         } catch (OrtException | RuntimeException e) {
             InferenceException error = e instanceof InferenceException ie ? ie
                     : new InferenceException(ErrorKind.RUNTIME_FAILURE,
                     "ONNX Runtime failed on model '" + name + "': " + e.getMessage(), e);
-            live.forEach(task -> task.fail(error));
+            batch.forEach(task -> task.fail(error));
             return;
         }
-        for (int i = 0; i < live.size(); i++) {
-            live.get(i).complete(results.get(i));
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(results.get(i));
         }
-    }
-
-    private List<InferenceTask> dropExpired(List<InferenceTask> batch) {
-        long now = ticker.nanos();
-        List<InferenceTask> live = new ArrayList<>(batch.size());
-        for (InferenceTask task : batch) {
-            if (task.expiredAt(now)) {
-                task.fail(new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
-                        "request timed out before model '" + name + "' could run it"));
-            } else {
-                live.add(task);
-            }
-        }
-        return live;
     }
 
     private List<InferenceResult> run(List<InferenceTask> batch) throws OrtException {

@@ -55,7 +55,7 @@ final class ModelLoader {
             List<OrtInstance> instances = new ArrayList<>();
             for (OrtSessions.Created created : sessions) {
                 instances.add(new OrtInstance(settings.name(), created.session(), created.provider(),
-                        resolved.signature(), pool, ticker));
+                        resolved.signature(), pool));
             }
             DynamicBatcher batcher = new DynamicBatcher(label, resolved.policy(), ticker, stats);
             batcher.start(List.copyOf(instances));
