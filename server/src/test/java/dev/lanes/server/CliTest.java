@@ -1,0 +1,96 @@
+package dev.lanes.server;
+
+import dev.lanes.runtime.model.ProviderChoice;
+import dev.lanes.server.config.ConfigKeys;
+import dev.lanes.server.config.LanesConfig;
+import dev.lanes.server.config.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void parse_serveFlags_becomeConfigKeys() {
+        Cli cli = Cli.parse(List.of("serve", "--model-repository", "/models", "--port", "9000",
+                "--set", "lanes.server.max-request-size=2048"));
+        assertEquals("serve", cli.command());
+        assertEquals(Map.of(ConfigKeys.MODEL_REPOSITORY, "/models", ConfigKeys.PORT, "9000",
+                ConfigKeys.MAX_REQUEST_SIZE, "2048"), cli.overrides());
+    }
+
+    @Test
+    void parse_helpAndMistakes() {
+        assertEquals("help", Cli.parse(List.of()).command());
+        assertEquals("help", Cli.parse(List.of("serve", "--help")).command());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("serve", "--porrt", "1")))
+                .getMessage().contains("--porrt"));
+        assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("serve", "--port")));
+        assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("serve", "--set", "lanes.nope=1")));
+        assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("launch")));
+    }
+
+    @Test
+    void load_defaults_matchTheDocumentedOnes() {
+        ServerConfig config = ServerConfig.create(LanesConfig.load(Map.of(), Optional.empty(), Map.of()));
+        assertEquals(8000, config.port());
+        assertEquals(64L << 20, config.maxRequestSize());
+        assertEquals(16L << 20, config.maxTensorElements());
+        assertTrue(config.strictReadiness());
+        assertEquals(ProviderChoice.CPU, config.runtime().executionProvider());
+        assertEquals(1024, config.runtime().defaultMaxQueueSize());
+        assertEquals(Duration.ZERO, config.runtime().defaultMaxQueueDelay());
+    }
+
+    @Test
+    void load_precedence_flagsOverEnvironmentOverFileOverDefaults() throws Exception {
+        Path file = Files.writeString(dir.resolve("lanes.yaml"), """
+                lanes:
+                  server:
+                    port: 7001
+                    max-request-size: 4096
+                    max-tensor-elements: 77
+                  runtime:
+                    default-max-queue-delay: PT0.002S
+                """);
+        Map<String, String> environment = Map.of("LANES_SERVER_PORT", "7002", "LANES_SERVER_MAX_REQUEST_SIZE", "8192",
+                "LANES_RUNTIME_EXECUTION_PROVIDER", "auto");
+        ServerConfig config = ServerConfig.create(LanesConfig.load(Map.of(ConfigKeys.PORT, "7003"), Optional.of(file),
+                environment));
+        assertEquals(7003, config.port(), "flag wins");
+        assertEquals(8192, config.maxRequestSize(), "environment beats the file");
+        assertEquals(77, config.maxTensorElements(), "file beats defaults");
+        assertEquals(Duration.ofMillis(2), config.runtime().defaultMaxQueueDelay());
+        assertEquals(ProviderChoice.AUTO, config.runtime().executionProvider());
+    }
+
+    @Test
+    void create_invalidValues_nameTheKey() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> ServerConfig.create(
+                LanesConfig.load(Map.of(ConfigKeys.MAX_REQUEST_SIZE, "10"), Optional.empty(), Map.of())));
+        assertTrue(error.getMessage().contains(ConfigKeys.MAX_REQUEST_SIZE));
+        assertThrows(IllegalArgumentException.class, () -> LanesConfig.load(Map.of(),
+                Optional.of(dir.resolve("missing.yaml")), Map.of()));
+    }
+
+    @Test
+    void everyConfigKey_isDocumented() throws Exception {
+        String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+        for (String key : ConfigKeys.ALL) {
+            assertTrue(docs.contains("`" + key + "`"), key + " is missing from docs/configuration.md");
+            assertTrue(docs.contains(ConfigKeys.environmentName(key)), key + "'s variable is missing from the docs");
+        }
+    }
+}
