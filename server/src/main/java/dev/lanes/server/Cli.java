@@ -14,8 +14,9 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
             Usage: lanes <command> [flags]
 
             Commands:
-              serve     start an inference node (REST, later gRPC, and /metrics on one port)
-              help      print this text
+              serve       start an inference node (REST, later gRPC, and /metrics on one port)
+              gpu-check   MODEL [H W]: compare a model's outputs on CUDA and CPU and time both
+              help        print this text
 
             Flags for serve:
               --model-repository DIR   Triton-layout model repository (default: the bundled demo)
@@ -35,6 +36,9 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
             return new Cli("help", Map.of(), Optional.empty());
         }
         String command = args.get(0);
+        if (command.equals("gpu-check")) {
+            return new Cli(command, Map.of(), Optional.empty());
+        }
         if (!command.equals("serve")) {
             throw new IllegalArgumentException("unknown command '" + command + "'");
         }

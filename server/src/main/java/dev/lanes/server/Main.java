@@ -22,6 +22,14 @@ public final class Main {
                 System.out.print(Cli.USAGE);
                 return;
             }
+            if (cli.command().equals("gpu-check")) {
+                if (args.length < 2) {
+                    throw new IllegalArgumentException("gpu-check needs a model file");
+                }
+                long height = args.length > 3 ? Long.parseLong(args[2]) : 640;
+                long width = args.length > 3 ? Long.parseLong(args[3]) : 640;
+                System.exit(GpuCheck.run(java.nio.file.Path.of(args[1]), height, width));
+            }
             config = ServerConfig.create(LanesConfig.load(cli.overrides(), cli.configFile(), System.getenv()));
         } catch (IllegalArgumentException e) {
             System.err.println("lanes: " + e.getMessage());
