@@ -33,7 +33,7 @@ class RestLoadIT {
     static void start() throws Exception {
         new TestRepository(repository)
                 .model("affine", 1, TestModels.affine())
-                .config("affine", TestModels.DEMO_AFFINE_CONFIG)
+                .config("affine", TestModels.DEMO_AFFINE_CONFIG.replace("max_queue_size: 256", "max_queue_size: 1024"))
                 .model("slow", 1, TestModels.slow(256, 400))
                 .config("slow", """
                         max_batch_size: 1
