@@ -324,8 +324,8 @@ final class InferRequestDecoder {
             input.data = input.type.isFixedSize()
                     ? Tensor.pooled(input.name, input.type, input.shape, buffer, pool)
                     : Tensor.of(input.name, input.type, input.shape, buffer);
-            if (chunk == null) {
-                chunk = new byte[COPY_CHUNK];
+            if (chunk == null || chunk.length < Math.min(COPY_CHUNK, input.binarySize)) {
+                chunk = new byte[(int) Math.min(COPY_CHUNK, input.binarySize)]; // small inputs, small scratch
             }
             long left = input.binarySize;
             while (left > 0) {

@@ -19,8 +19,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.logging.Level;
@@ -111,7 +113,7 @@ public final class V2Routes implements HttpService {
         long start = System.nanoTime();
         String modelName = req.path().pathParameters().get("model");
         String tag = repository.model(modelName).isPresent() ? modelName : UNKNOWN_MODEL_TAG;
-        String outcome = "success";
+        String outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE); // until the response is out
         meters.started();
         try {
             if (state.shuttingDown()) {
@@ -132,14 +134,21 @@ public final class V2Routes implements HttpService {
             InferResponseEncoder.Encoded encoded = InferResponseEncoder.encode(version.model(), version.version(),
                     request, result.outputs());
             send(res, encoded);
+            outcome = "success";
         } catch (InferenceException e) {
             outcome = ErrorMapping.outcome(e.kind());
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
                 LOG.log(Level.WARNING, "inference on " + modelName + " failed", e);
             }
             JsonResponses.sendError(res, e);
+        } catch (IOException | UncheckedIOException e) {
+            // The client went away or sent a broken body; the reply may not reach it.
+            outcome = ErrorMapping.outcome(ErrorKind.INVALID_INPUT);
+            LOG.log(Level.FINE, "reading or writing the exchange for " + modelName + " failed", e);
+            if (!res.isSent()) {
+                JsonResponses.sendError(res, Status.BAD_REQUEST_400, "could not read the request: " + e.getMessage());
+            }
         } catch (RuntimeException e) {
-            outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE);
             LOG.log(Level.SEVERE, "unexpected failure serving " + modelName, e);
             JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
         } finally {
