@@ -37,16 +37,8 @@ public final class MicrometerStatsFactory implements StatsFactory {
                 .tag(MeterNames.TAG_MODEL, model)
                 .register(registry);
         return new MicrometerModelStats(
-                Timer.builder(MeterNames.QUEUE_DURATION)
-                        .description("Time from admission until the request's batch started")
-                        .tag(MeterNames.TAG_MODEL, model)
-                        .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
-                        .register(registry),
-                Timer.builder(MeterNames.COMPUTE_DURATION)
-                        .description("Time one batch spent in assembly, ONNX Runtime and slicing")
-                        .tag(MeterNames.TAG_MODEL, model)
-                        .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
-                        .register(registry),
+                latency(MeterNames.QUEUE_DURATION, "Time from admission until the request's batch started", model),
+                latency(MeterNames.COMPUTE_DURATION, "Time one batch spent in assembly, ONNX Runtime and slicing", model),
                 DistributionSummary.builder(MeterNames.BATCH_SIZE)
                         .description("Rows per executed batch")
                         .tag(MeterNames.TAG_MODEL, model)
@@ -60,6 +52,14 @@ public final class MicrometerStatsFactory implements StatsFactory {
                         .description("Requests whose deadline passed while queued")
                         .tag(MeterNames.TAG_MODEL, model)
                         .register(registry));
+    }
+
+    private Timer latency(String name, String description, String model) {
+        return Timer.builder(name)
+                .description(description)
+                .tag(MeterNames.TAG_MODEL, model)
+                .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
+                .register(registry);
     }
 
     private record MicrometerModelStats(Timer queue, Timer compute, DistributionSummary batchSize, Counter batches,

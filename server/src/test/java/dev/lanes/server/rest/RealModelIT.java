@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.server.testing.BinaryRequests;
+import dev.lanes.server.testing.BinaryResponse;
 import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,16 +110,12 @@ class RealModelIT {
         byte[] raw = BinaryRequests.floats(x);
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,640,640],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBytes("/v2/models/paddle_det/infer",
-                BinaryRequests.body(header, raw),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header))));
+        HttpResponse<byte[]> response = server.postBinary("/v2/models/paddle_det/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
-        JsonNode output = ServerFixture.json(new String(response.body(), 0, headerLength, StandardCharsets.UTF_8))
-                .get("outputs").get(0);
-        assertEquals("[1,1,640,640]", output.get("shape").toString());
-        float[] served = BinaryRequests.toFloats(response.body(), headerLength, response.body().length - headerLength);
+        BinaryResponse binary = BinaryResponse.of(response);
+        assertEquals("[1,1,640,640]", binary.json().get("outputs").get(0).get("shape").toString());
+        float[] served = binary.floats();
         assertClose(inProcess("paddle_det", "x", x, new long[]{1, 3, 640, 640}), served);
     }
 
@@ -128,13 +125,10 @@ class RealModelIT {
         byte[] raw = BinaryRequests.floats(x);
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[4,3,48,192],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBytes("/v2/models/paddle_cls/infer",
-                BinaryRequests.body(header, raw),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header))));
+        HttpResponse<byte[]> response = server.postBinary("/v2/models/paddle_cls/infer", header, raw);
 
         assertEquals(200, response.statusCode());
-        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
-        float[] served = BinaryRequests.toFloats(response.body(), headerLength, response.body().length - headerLength);
+        float[] served = BinaryResponse.of(response).floats();
         assertClose(inProcess("paddle_cls", "x", x, new long[]{4, 3, 48, 192}), served);
     }
 }

@@ -121,14 +121,12 @@ class RestErrorsIT {
     @Test
     void infer_binarySizeMismatches_are400() throws Exception {
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":12}}]}";
-        HttpResponse<byte[]> wrongSize = server.postBytes(AFFINE, BinaryRequests.body(header, new byte[12]),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header))));
+        HttpResponse<byte[]> wrongSize = server.postBinary(AFFINE, header, new byte[12]);
         assertEquals(400, wrongSize.statusCode());
         assertTrue(new String(wrongSize.body(), StandardCharsets.UTF_8).contains("needs 16 bytes"));
 
         String header16 = header.replace("12", "16");
-        HttpResponse<byte[]> shortBody = server.postBytes(AFFINE, BinaryRequests.body(header16, new byte[10]),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header16))));
+        HttpResponse<byte[]> shortBody = server.postBinary(AFFINE, header16, new byte[10]);
         assertEquals(400, shortBody.statusCode());
 
         HttpResponse<byte[]> badHeader = server.postBytes(AFFINE, BinaryRequests.body(header16, new byte[16]),

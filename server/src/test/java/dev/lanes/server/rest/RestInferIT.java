@@ -5,6 +5,7 @@ import dev.lanes.runtime.testing.OnnxModelWriter.Elem;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.testing.BinaryRequests;
+import dev.lanes.server.testing.BinaryResponse;
 import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +17,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -113,19 +113,15 @@ class RestInferIT {
         String header = """
                 {"inputs":[{"name":"x","shape":[2,4],"datatype":"FP32","parameters":{"binary_data_size":32}}],
                  "outputs":[{"name":"y","parameters":{"binary_data":true}}]}""";
-        HttpResponse<byte[]> response = server.postBytes("/v2/models/affine/infer",
-                BinaryRequests.body(header, BinaryRequests.floats(x)),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header)),
-                        "Content-Type", "application/octet-stream"));
+        HttpResponse<byte[]> response = server.postBinary("/v2/models/affine/infer", header, BinaryRequests.floats(x));
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
-        JsonNode json = ServerFixture.json(new String(response.body(), 0, headerLength, StandardCharsets.UTF_8));
-        JsonNode y = json.get("outputs").get(0);
+        BinaryResponse binary = BinaryResponse.of(response);
+        JsonNode y = binary.json().get("outputs").get(0);
         assertEquals(24, y.get("parameters").get("binary_data_size").asInt());
         assertFalse(y.has("data"));
-        assertEquals(headerLength + 24, response.body().length);
-        float[] values = BinaryRequests.toFloats(response.body(), headerLength, 24);
+        assertEquals(24, binary.data().length);
+        float[] values = binary.floats();
         double[] expected = TestModels.affineExpected(x);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], values[i], 1e-5);
@@ -193,13 +189,10 @@ class RestInferIT {
         }
         String header = "{\"inputs\":[{\"name\":\"in\",\"shape\":[3,5],\"datatype\":\"" + datatype
                 + "\",\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBytes("/v2/models/" + model + "/infer",
-                BinaryRequests.body(header, raw),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header))));
+        HttpResponse<byte[]> response = server.postBinary("/v2/models/" + model + "/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
-        assertArrayEquals(raw, BinaryRequests.slice(response.body(), headerLength, response.body().length));
+        assertArrayEquals(raw, BinaryResponse.of(response).data());
     }
 
     @Test
@@ -207,13 +200,10 @@ class RestInferIT {
         byte[] raw = {3, 0, 0, 0, 'a', 'b', 'c', 0, 0, 0, 0};
         String header = "{\"inputs\":[{\"name\":\"in\",\"shape\":[1,2],\"datatype\":\"BYTES\","
                 + "\"parameters\":{\"binary_data_size\":11}}],\"outputs\":[{\"name\":\"out\",\"parameters\":{\"binary_data\":true}}]}";
-        HttpResponse<byte[]> response = server.postBytes("/v2/models/identity_string/infer",
-                BinaryRequests.body(header, raw),
-                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(header))));
+        HttpResponse<byte[]> response = server.postBinary("/v2/models/identity_string/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
-        assertArrayEquals(raw, BinaryRequests.slice(response.body(), headerLength, response.body().length));
+        assertArrayEquals(raw, BinaryResponse.of(response).data());
     }
 
     @Test

@@ -4,14 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /** Builds and reads bodies of the binary tensor data extension, as Triton's clients do. */
 public final class BinaryRequests {
     private BinaryRequests() {
     }
 
-    /** A body: the JSON header, then the blobs in order. Returns the header length via [0] of the array. */
+    /** A body: the JSON header, then the blobs in order. */
     public static byte[] body(String jsonHeader, byte[]... blobs) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(jsonHeader.getBytes(StandardCharsets.UTF_8));
@@ -38,9 +37,5 @@ public final class BinaryRequests {
         float[] values = new float[length / 4];
         buffer.asFloatBuffer().get(values);
         return values;
-    }
-
-    public static byte[] slice(byte[] bytes, int from, int to) {
-        return Arrays.copyOfRange(bytes, from, to);
     }
 }

@@ -64,6 +64,14 @@ public final class ServerFixture implements AutoCloseable {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** Posts a binary-extension body: the JSON header, then the blobs, with its header length. */
+    public HttpResponse<byte[]> postBinary(String path, String jsonHeader, byte[]... blobs)
+            throws IOException, InterruptedException {
+        return postBytes(path, BinaryRequests.body(jsonHeader, blobs),
+                Map.of("Inference-Header-Content-Length", Integer.toString(BinaryRequests.headerLength(jsonHeader)),
+                        "Content-Type", "application/octet-stream"));
+    }
+
     public static JsonNode json(String body) throws IOException {
         return JSON.readTree(body);
     }
