@@ -3,7 +3,9 @@ package dev.lanes.server.rest;
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.repository.IndexEntry;
 import dev.lanes.runtime.repository.Model;
+import dev.lanes.runtime.repository.ModelState;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.ErrorMapping;
@@ -100,8 +102,21 @@ public final class V2Routes implements HttpService {
         });
     }
 
+    /** Triton's index; a body {@code {"ready": true}} keeps only models that serve. */
     private void index(ServerRequest req, ServerResponse res) {
-        JsonResponses.send(res, Status.OK_200, MetadataJson.index(repository.index()));
+        handle(res, () -> {
+            boolean readyOnly = false;
+            if (req.content().hasEntity()) {
+                try (InputStream body = new LimitedInputStream(req.content().inputStream(), 4096)) {
+                    readyOnly = IndexRequest.readyOnly(body);
+                }
+            }
+            List<IndexEntry> entries = repository.index();
+            if (readyOnly) {
+                entries = entries.stream().filter(entry -> entry.state() == ModelState.READY).toList();
+            }
+            JsonResponses.send(res, Status.OK_200, MetadataJson.index(entries));
+        });
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

@@ -156,6 +156,11 @@ class RestErrorsIT {
         assertEquals("UNAVAILABLE", broken.get("state").asText());
         assertTrue(broken.get("reason").asText().length() > 5, broken.toString());
         assertEquals(200, server.get("/v2/health/ready").statusCode(), "not strict: the other models serve");
+
+        JsonNode readyOnly = ServerFixture.json(server.post("/v2/repository/index", "{\"ready\": true}").body());
+        assertEquals(2, readyOnly.size(), readyOnly.toString());
+        readyOnly.forEach(entry -> assertEquals("READY", entry.get("state").asText()));
+        assertEquals(400, server.post("/v2/repository/index", "{\"ready\": 3}").statusCode());
     }
 
     @Test
