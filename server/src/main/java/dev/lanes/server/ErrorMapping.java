@@ -1,12 +1,13 @@
 package dev.lanes.server;
 
 import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
 import io.helidon.http.Status;
 
 import java.util.Locale;
 
 /**
- * The one place that knows how an {@link ErrorKind} travels on the wire. The switches are
+ * The one place that knows how an {@link ErrorKind} travels on the wire, over HTTP and gRPC. The switches are
  * exhaustive, so a new kind fails the build until it is mapped here.
  */
 public final class ErrorMapping {
@@ -25,6 +26,22 @@ public final class ErrorMapping {
             case DEADLINE_EXCEEDED -> Status.GATEWAY_TIMEOUT_504;
             case RUNTIME_FAILURE -> Status.INTERNAL_SERVER_ERROR_500;
         };
+    }
+
+    public static io.grpc.Status.Code grpcCode(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_INPUT -> io.grpc.Status.Code.INVALID_ARGUMENT;
+            case MODEL_NOT_FOUND -> io.grpc.Status.Code.NOT_FOUND;
+            case PAYLOAD_TOO_LARGE -> io.grpc.Status.Code.RESOURCE_EXHAUSTED;
+            case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> io.grpc.Status.Code.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> io.grpc.Status.Code.DEADLINE_EXCEEDED;
+            case RUNTIME_FAILURE -> io.grpc.Status.Code.INTERNAL;
+        };
+    }
+
+    /** The gRPC status for an error, its message as the description. */
+    public static io.grpc.StatusRuntimeException grpcError(InferenceException error) {
+        return io.grpc.Status.fromCode(grpcCode(error.kind())).withDescription(error.getMessage()).asRuntimeException();
     }
 
     /** Whether the response tells the client to come back later (503 + Retry-After). */

@@ -2,13 +2,22 @@ package dev.lanes.server;
 
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.server.config.ServerConfig;
+import dev.lanes.server.grpc.ClientDeadline;
+import dev.lanes.server.grpc.GrpcInferenceService;
+import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.rest.V2Routes;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcReflectionFeature;
+import io.helidon.webserver.grpc.GrpcRouting;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -20,11 +29,14 @@ public final class LanesServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LanesServer.class.getName());
     public static final String NAME = "lanes";
     public static final String VERSION = "0.1.0";
+    /** Protocol extensions announced in server metadata, over REST and gRPC alike. */
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data");
 
     private final ServerConfig config;
     private final LanesRegistry registry;
     private final ModelRepository repository;
     private final NodeState state;
+    private final HealthStatusManager health = new HealthStatusManager();
     private WebServer webServer;
 
     public LanesServer(ServerConfig config) {
@@ -37,19 +49,37 @@ public final class LanesServer implements AutoCloseable {
 
     public LanesServer start() throws IOException {
         repository.loadAll();
-        V2Routes routes = new V2Routes(repository, state, registry, new RequestMeters(registry.registry()),
-                config.maxRequestSize(), config.maxTensorElements(), NAME, VERSION);
+        RequestMeters meters = new RequestMeters(registry.registry());
+        InferenceGateway gateway = new InferenceGateway(repository, state, meters);
+        V2Routes routes = new V2Routes(repository, state, registry, gateway, config.maxRequestSize(),
+                config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
+        GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway,
+                repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
+        state.onChange(() -> {
+            ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+            health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+            health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
+        });
         webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                .addProtocol(Http2Settings.create())
+                .addProtocol(GrpcConfig.builder()
+                        .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestSize()))
+                        .build())
                 .routing(routing -> routing.register(routes))
+                .addRouting(GrpcRouting.builder()
+                        .intercept(new ClientDeadline())
+                        .service(inference)
+                        .service(health.getHealthService()))
+                .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
                 .build()
                 .start();
-        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + ", models from "
-                + repository.root() + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
+        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, gRPC, /metrics),"
+                + " models from " + repository.root() + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
     }
 
@@ -69,6 +99,7 @@ public final class LanesServer implements AutoCloseable {
     @Override
     public void close() {
         state.startShutdown();
+        health.enterTerminalState();
         repository.shutdown();
         repository.close();
         if (webServer != null) {

@@ -2,6 +2,9 @@ package dev.lanes.server;
 
 import dev.lanes.runtime.repository.ModelRepository;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * Whether this node takes traffic: ready once its models loaded (all of them under strict
  * readiness) and until it starts shutting down. Thread-safe.
@@ -9,6 +12,7 @@ import dev.lanes.runtime.repository.ModelRepository;
 public final class NodeState {
     private final ModelRepository repository;
     private final boolean strictReadiness;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
 
     public NodeState(ModelRepository repository, boolean strictReadiness) {
@@ -36,5 +40,17 @@ public final class NodeState {
 
     public void startShutdown() {
         shuttingDown = true;
+        changed();
+    }
+
+    /** Runs {@code listener} whenever readiness may have changed (e.g. to update gRPC health). */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+        listener.run();
+    }
+
+    /** Tells listeners that readiness may have changed. */
+    public void changed() {
+        listeners.forEach(Runnable::run);
     }
 }

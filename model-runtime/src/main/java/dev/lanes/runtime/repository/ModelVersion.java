@@ -94,6 +94,16 @@ public final class ModelVersion implements AutoCloseable {
      * @throws InferenceException for invalid input, overload, shutdown, timeout or a runtime failure
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros) {
+        return infer(inputs, requestedOutputs, timeoutMicros, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #infer(List, Set, long)}, with a deadline the client itself set (a gRPC deadline,
+     * in {@link System#nanoTime()} terms): unlike the timeout parameter it always applies, and a
+     * request still queued when it passes is dropped before it runs.
+     */
+    public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
+                                 long clientDeadlineNanos) {
         InferenceTask task;
         try {
             List<Tensor> ordered = signature.orderInputs(inputs);
@@ -101,7 +111,8 @@ public final class ModelVersion implements AutoCloseable {
             int rows = signature.batching() ? Math.toIntExact(ordered.get(0).dim(0)) : 1;
             BatchKey key = batcher.policy().dynamicBatching() ? BatchKey.of(ordered) : BatchKey.unique();
             long now = batcher.ticker().nanos();
-            long deadline = batcher.policy().deadline(now, TimeUnit.MICROSECONDS.toNanos(Math.max(0, timeoutMicros)));
+            long deadline = Math.min(clientDeadlineNanos,
+                    batcher.policy().deadline(now, TimeUnit.MICROSECONDS.toNanos(Math.max(0, timeoutMicros))));
             task = new InferenceTask(ordered, requestedOutputs, rows, key, now, deadline);
         } catch (RuntimeException e) {
             inputs.forEach(Tensor::close);

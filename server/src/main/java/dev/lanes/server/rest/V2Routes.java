@@ -9,9 +9,9 @@ import dev.lanes.runtime.repository.ModelState;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.ErrorMapping;
+import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
 import dev.lanes.signals.LanesRegistry;
-import dev.lanes.signals.RequestMeters;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -26,7 +26,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,27 +36,26 @@ import java.util.logging.Logger;
 public final class V2Routes implements HttpService {
     private static final Logger LOG = Logger.getLogger(V2Routes.class.getName());
     static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
-    /** The metrics tag for requests naming a model this node does not have: keeps tags bounded. */
-    static final String UNKNOWN_MODEL_TAG = "_unknown";
     private static final String PROTOCOL = "rest";
 
     private final ModelRepository repository;
     private final NodeState state;
     private final LanesRegistry registry;
-    private final RequestMeters meters;
+    private final InferenceGateway gateway;
     private final InferRequestDecoder decoder;
     private final long maxRequestSize;
     private final byte[] serverMetadata;
 
-    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, RequestMeters meters,
-                    long maxRequestSize, long maxTensorElements, String serverName, String serverVersion) {
+    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceGateway gateway,
+                    long maxRequestSize, long maxTensorElements, String serverName, String serverVersion,
+                    List<String> extensions) {
         this.repository = repository;
         this.state = state;
         this.registry = registry;
-        this.meters = meters;
+        this.gateway = gateway;
         this.maxRequestSize = maxRequestSize;
         this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
-        this.serverMetadata = MetadataJson.server(serverName, serverVersion, List.of("binary_tensor_data"));
+        this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
     }
 
     @Override
@@ -124,50 +122,37 @@ public final class V2Routes implements HttpService {
         res.send(registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private void infer(ServerRequest req, ServerResponse res) throws Exception {
-        long start = System.nanoTime();
-        String modelName = req.path().pathParameters().get("model");
-        String tag = repository.model(modelName).isPresent() ? modelName : UNKNOWN_MODEL_TAG;
-        String outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE); // until the response is out
-        meters.started();
+    private void infer(ServerRequest req, ServerResponse res) {
+        String model = req.path().pathParameters().get("model");
         try {
-            if (state.shuttingDown()) {
-                throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
-            }
-            ModelVersion version = resolve(req);
-            long bodyLength = req.headers().contentLength().orElse(-1);
-            if (bodyLength > maxRequestSize) {
-                throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
-                        bodyLength, maxRequestSize);
-            }
-            long headerLength = headerLength(req, bodyLength);
-            InferRequest request;
-            try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
-                request = decoder.decode(body, headerLength, bodyLength, version.signature());
-            }
-            InferenceResult result = version.infer(request.inputs(), request.outputNames(), request.timeoutMicros());
-            InferResponseEncoder.Encoded encoded = InferResponseEncoder.encode(version.model(), version.version(),
-                    request, result.outputs());
-            send(res, encoded);
-            outcome = "success";
+            gateway.infer(PROTOCOL, model, versionParameter(req), version -> {
+                long bodyLength = req.headers().contentLength().orElse(-1);
+                if (bodyLength > maxRequestSize) {
+                    throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
+                            bodyLength, maxRequestSize);
+                }
+                long headerLength = headerLength(req, bodyLength);
+                InferRequest request;
+                try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
+                    request = decoder.decode(body, headerLength, bodyLength, version.signature());
+                }
+                InferenceResult result = version.infer(request.inputs(), request.outputNames(), request.timeoutMicros());
+                send(res, InferResponseEncoder.encode(version.model(), version.version(), request, result.outputs()));
+            });
         } catch (InferenceException e) {
-            outcome = ErrorMapping.outcome(e.kind());
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
-                LOG.log(Level.WARNING, "inference on " + modelName + " failed", e);
+                LOG.log(Level.WARNING, "inference on " + model + " failed", e);
             }
             JsonResponses.sendError(res, e);
         } catch (IOException | UncheckedIOException e) {
             // The client went away or sent a broken body; the reply may not reach it.
-            outcome = ErrorMapping.outcome(ErrorKind.INVALID_INPUT);
-            LOG.log(Level.FINE, "reading or writing the exchange for " + modelName + " failed", e);
+            LOG.log(Level.FINE, "reading or writing the exchange for " + model + " failed", e);
             if (!res.isSent()) {
                 JsonResponses.sendError(res, Status.BAD_REQUEST_400, "could not read the request: " + e.getMessage());
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "unexpected failure serving " + modelName, e);
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "unexpected failure serving " + model, e);
             JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
-        } finally {
-            meters.finished(tag, PROTOCOL, outcome, System.nanoTime() - start);
         }
     }
 
@@ -203,17 +188,11 @@ public final class V2Routes implements HttpService {
     }
 
     private ModelVersion resolve(ServerRequest req) {
-        String model = req.path().pathParameters().get("model");
-        OptionalLong version = OptionalLong.empty();
-        if (req.path().pathParameters().contains("version")) {
-            String text = req.path().pathParameters().get("version");
-            try {
-                version = OptionalLong.of(Long.parseLong(text));
-            } catch (NumberFormatException e) {
-                throw InferenceException.invalidInput("invalid model version '%s': versions are integers", text);
-            }
-        }
-        return repository.resolve(model, version);
+        return gateway.resolve(req.path().pathParameters().get("model"), versionParameter(req));
+    }
+
+    private static String versionParameter(ServerRequest req) {
+        return req.path().pathParameters().contains("version") ? req.path().pathParameters().get("version") : null;
     }
 
     @FunctionalInterface

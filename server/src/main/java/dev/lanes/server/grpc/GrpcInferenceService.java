@@ -1,0 +1,148 @@
+package dev.lanes.server.grpc;
+
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.model.ModelSignature;
+import dev.lanes.runtime.model.TensorSpec;
+import dev.lanes.runtime.repository.Model;
+import dev.lanes.runtime.repository.ModelRepository;
+import dev.lanes.runtime.repository.ModelVersion;
+import dev.lanes.runtime.tensor.DirectBufferPool;
+import dev.lanes.server.ErrorMapping;
+import dev.lanes.server.InferenceGateway;
+import dev.lanes.server.NodeState;
+import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.lanes.server.grpc.proto.ModelInferRequest;
+import dev.lanes.server.grpc.proto.ModelMetadataRequest;
+import dev.lanes.server.grpc.proto.ModelMetadataResponse;
+import dev.lanes.server.grpc.proto.ModelReadyRequest;
+import dev.lanes.server.grpc.proto.ModelReadyResponse;
+import dev.lanes.server.grpc.proto.ModelInferResponse;
+import dev.lanes.server.grpc.proto.ServerLiveRequest;
+import dev.lanes.server.grpc.proto.ServerLiveResponse;
+import dev.lanes.server.grpc.proto.ServerMetadataRequest;
+import dev.lanes.server.grpc.proto.ServerMetadataResponse;
+import dev.lanes.server.grpc.proto.ServerReadyRequest;
+import dev.lanes.server.grpc.proto.ServerReadyResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code inference.GRPCInferenceService}: the Open Inference Protocol over gRPC, sharing the
+ * gateway, batchers and meters with REST, so gRPC and REST requests share batches.
+ */
+public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+    private static final Logger LOG = Logger.getLogger(GrpcInferenceService.class.getName());
+    private static final String PROTOCOL = "grpc";
+
+    private final ModelRepository repository;
+    private final NodeState state;
+    private final InferenceGateway gateway;
+    private final GrpcTensors tensors;
+    private final ServerMetadataResponse serverMetadata;
+
+    public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceGateway gateway,
+                                DirectBufferPool pool, long maxTensorElements, String name, String version,
+                                List<String> extensions) {
+        this.repository = repository;
+        this.state = state;
+        this.gateway = gateway;
+        this.tensors = new GrpcTensors(pool, maxTensorElements);
+        this.serverMetadata = ServerMetadataResponse.newBuilder()
+                .setName(name).setVersion(version).addAllExtensions(extensions).build();
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
+        reply(response, ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
+        reply(response, ServerReadyResponse.newBuilder().setReady(state.ready()).build());
+    }
+
+    /** Unknown models are NOT_FOUND (as Triton answers); known but not serving is ready=false. */
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
+        boolean ready;
+        try {
+            gateway.resolve(request.getName(), request.getVersion());
+            ready = true;
+        } catch (InferenceException e) {
+            if (e.kind() != ErrorKind.MODEL_NOT_READY) {
+                response.onError(ErrorMapping.grpcError(e));
+                return;
+            }
+            ready = false;
+        }
+        reply(response, ModelReadyResponse.newBuilder().setReady(ready).build());
+    }
+
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> response) {
+        reply(response, serverMetadata);
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
+        try {
+            ModelVersion version = gateway.resolve(request.getName(), request.getVersion());
+            Model model = repository.model(version.model()).orElseThrow();
+            ModelSignature signature = version.signature();
+            ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
+                    .setName(model.name())
+                    .setPlatform("onnxruntime_onnx");
+            model.readyVersions().forEach(ready -> metadata.addVersions(Long.toString(ready.version())));
+            signature.inputs().forEach(spec -> metadata.addInputs(tensor(spec, signature)));
+            signature.outputs().forEach(spec -> metadata.addOutputs(tensor(spec, signature)));
+            reply(response, metadata.build());
+        } catch (InferenceException e) {
+            response.onError(ErrorMapping.grpcError(e));
+        }
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec spec, ModelSignature signature) {
+        ModelMetadataResponse.TensorMetadata.Builder tensor = ModelMetadataResponse.TensorMetadata.newBuilder()
+                .setName(spec.name())
+                .setDatatype(spec.dataType().name());
+        for (long dim : signature.publicShape(spec)) {
+            tensor.addShape(dim);
+        }
+        return tensor.build();
+    }
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+        long clientDeadline = ClientDeadline.DEADLINE_NANOS.get();
+        try {
+            gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
+                var outputs = GrpcTensors.requestedOutputs(request);
+                long timeout = GrpcTensors.timeoutMicros(request);
+                // infer owns the decoded inputs from here on, whatever happens.
+                InferenceResult result = version.infer(tensors.inputs(request, version.signature()), outputs, timeout,
+                        clientDeadline);
+                reply(response, GrpcTensors.response(version.model(), version.version(), request.getId(),
+                        result.outputs()));
+            });
+        } catch (InferenceException e) {
+            if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
+                LOG.log(Level.WARNING, "inference on " + request.getModelName() + " failed", e);
+            }
+            response.onError(ErrorMapping.grpcError(e));
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "unexpected failure serving " + request.getModelName(), e);
+            response.onError(Status.INTERNAL.withDescription("internal error: " + e.getMessage()).asRuntimeException());
+        }
+    }
+
+    private static <T> void reply(StreamObserver<T> observer, T message) {
+        observer.onNext(message);
+        observer.onCompleted();
+    }
+}
