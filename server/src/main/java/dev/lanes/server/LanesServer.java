@@ -4,6 +4,8 @@ import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.grpc.ClientDeadline;
 import dev.lanes.server.grpc.GrpcInferenceService;
+import dev.lanes.server.grpc.MalformedRequests;
+import dev.lanes.server.grpc.RequestGuard;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.rest.V2Routes;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -68,12 +70,12 @@ public final class LanesServer implements AutoCloseable {
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .addProtocol(Http2Settings.create())
                 .addProtocol(GrpcConfig.builder()
-                        .maxReadBufferSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestSize()))
+                        .maxReadBufferSize(RequestGuard.readBufferFor(config.maxRequestSize()))
                         .build())
                 .routing(routing -> routing.register(routes))
                 .addRouting(GrpcRouting.builder()
-                        .intercept(new ClientDeadline())
-                        .service(inference)
+                        .intercept(new ClientDeadline(), new RequestGuard(config.maxRequestSize()))
+                        .service(MalformedRequests.lenient(inference.bindService()))
                         .service(health.getHealthService()))
                 .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
                 .build()

@@ -26,9 +26,12 @@ import dev.lanes.server.grpc.proto.ServerMetadataResponse;
 import dev.lanes.server.grpc.proto.ServerReadyRequest;
 import dev.lanes.server.grpc.proto.ServerReadyResponse;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +42,7 @@ import java.util.logging.Logger;
 public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private static final Logger LOG = Logger.getLogger(GrpcInferenceService.class.getName());
     private static final String PROTOCOL = "grpc";
+    private static final long CLIENT_RESET_WAIT_MILLIS = 1000;
 
     private final ModelRepository repository;
     private final NodeState state;
@@ -119,6 +123,9 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+        ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
+        CountDownLatch cancelled = new CountDownLatch(1);
+        call.setOnCancelHandler(cancelled::countDown);
         long clientDeadline = ClientDeadline.DEADLINE_NANOS.get();
         try {
             gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
@@ -127,17 +134,41 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                 // infer owns the decoded inputs from here on, whatever happens.
                 InferenceResult result = version.infer(tensors.inputs(request, version.signature()), outputs, timeout,
                         clientDeadline);
-                reply(response, GrpcTensors.response(version.model(), version.version(), request.getId(),
-                        result.outputs()));
+                if (!call.isCancelled()) {
+                    reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
+                            result.outputs()));
+                }
             });
         } catch (InferenceException e) {
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
                 LOG.log(Level.WARNING, "inference on " + request.getModelName() + " failed", e);
             }
-            response.onError(ErrorMapping.grpcError(e));
+            if (e.kind() == ErrorKind.DEADLINE_EXCEEDED && System.nanoTime() >= clientDeadline) {
+                awaitClientReset(cancelled);
+            }
+            if (!call.isCancelled()) {
+                call.onError(ErrorMapping.grpcError(e));
+            }
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "unexpected failure serving " + request.getModelName(), e);
-            response.onError(Status.INTERNAL.withDescription("internal error: " + e.getMessage()).asRuntimeException());
+            if (!call.isCancelled()) {
+                call.onError(Status.INTERNAL.withDescription("internal error: " + e.getMessage()).asRuntimeException());
+            }
+        }
+    }
+
+    /**
+     * The client gives up at its deadline and resets the stream (RST_STREAM CANCEL). Answering in
+     * the same instant races that reset: the client then resets the stream again (STREAM_CLOSED),
+     * and Helidon 4.5.0, having forgotten the stream, treats that as a connection error and sends
+     * GOAWAY, failing every other call on the connection. So the answer waits for the client's
+     * reset, briefly, and is only sent to a client that did not reset.
+     */
+    private static void awaitClientReset(CountDownLatch cancelled) {
+        try {
+            cancelled.await(CLIENT_RESET_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
