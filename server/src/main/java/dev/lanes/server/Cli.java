@@ -14,7 +14,7 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
             Usage: lanes <command> [flags]
 
             Commands:
-              serve       start an inference node (REST, later gRPC, and /metrics on one port)
+              serve       start an inference node (REST, gRPC and /metrics on one port)
               gpu-check   MODEL [H W]: compare a model's outputs on CUDA and CPU and time both
               help        print this text
 
