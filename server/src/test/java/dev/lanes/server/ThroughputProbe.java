@@ -28,19 +28,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A quick side-by-side probe, not the benchmark suite (that is the benchmarks issue): the
  * synthetic MLP (256→1024→1024→10) through Lanes' REST binary path with dynamic batching on and
- * off, and raw in-process ONNX Runtime at batch 1, all in one run on this machine. Client and
- * server share the JVM and the cores, equally for every variant.
+ * off, through gRPC with batching on, and raw in-process ONNX Runtime at batch 1, all in one run
+ * on this machine. Client and server share the JVM and the cores, equally for every variant.
  *
  * <pre>bin/lanes build && ./mvnw -q -pl server test-compile dependency:build-classpath \
  *     -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
  * java --enable-native-access=ALL-UNNAMED \
  *     -cp server/target/test-classes:server/target/classes:$(cat server/target/test.classpath) \
- *     dev.lanes.server.BatchingProbe [SECONDS [CONCURRENCY]]</pre>
+ *     dev.lanes.server.ThroughputProbe [SECONDS [CONCURRENCY]]</pre>
  */
-public final class BatchingProbe {
+public final class ThroughputProbe {
     private static final int WIDTH = 256;
 
-    private BatchingProbe() {
+    private ThroughputProbe() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,10 +60,13 @@ public final class BatchingProbe {
             double raw = rawOrt(root.resolve("mlp_batched/1/model.onnx"), seconds);
             double on = closedLoop(server.port(), "mlp_batched", seconds, concurrency);
             double off = closedLoop(server.port(), "mlp_unbatched", seconds, concurrency);
+            double grpc = grpcClosedLoop(server.port(), "mlp_batched", seconds, concurrency);
             System.out.printf("raw ORT, 2 threads, batch 1:           %9.0f inferences/s%n", raw);
             System.out.printf("Lanes REST binary, batching on,  c=%d: %9.0f requests/s%n", concurrency, on);
             System.out.printf("Lanes REST binary, batching off, c=%d: %9.0f requests/s%n", concurrency, off);
-            System.out.printf("batching on / off: %.2f; batching on / raw ORT batch 1: %.2f%n", on / off, on / raw);
+            System.out.printf("Lanes gRPC raw,    batching on,  c=%d: %9.0f requests/s%n", concurrency, grpc);
+            System.out.printf("batching on / off: %.2f; batching on / raw ORT batch 1: %.2f; gRPC / REST binary: %.2f%n",
+                    on / off, on / raw, grpc / on);
             HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             for (String model : List.of("mlp_batched", "mlp_unbatched")) {
@@ -119,6 +122,41 @@ public final class BatchingProbe {
                 System.out.println(model + ": " + failed.get() + " failed requests");
             }
             return done.get() / elapsed;
+        }
+    }
+
+    private static double grpcClosedLoop(int port, String model, int seconds, int concurrency) throws Exception {
+        byte[] x = new byte[WIDTH * 4];
+        ByteBuffer values = ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < WIDTH; i++) {
+            values.putFloat(i / (float) WIDTH);
+        }
+        var request = dev.lanes.server.testing.GrpcClient.rawRequest(model, "x", "FP32", new long[]{1, WIDTH}, x).build();
+        try (var client = new dev.lanes.server.testing.GrpcClient(port)) {
+            AtomicBoolean measuring = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong done = new AtomicLong();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < concurrency; c++) {
+                    threads.submit(() -> {
+                        while (!stop.get()) {
+                            client.blocking().modelInfer(request);
+                            if (measuring.get()) {
+                                done.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    });
+                }
+                Thread.sleep(2000);
+                measuring.set(true);
+                long start = System.nanoTime();
+                Thread.sleep(seconds * 1000L);
+                measuring.set(false);
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                stop.set(true);
+                return done.get() / elapsed;
+            }
         }
     }
 
