@@ -75,6 +75,15 @@ public final class OnnxModelWriter {
         return this;
     }
 
+    public OnnxModelWriter int64Initializer(String name, long[] dims, long... values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long value : values) {
+            raw.putLong(value);
+        }
+        initializers.add(tensor(name, Elem.INT64, dims, raw.array()));
+        return this;
+    }
+
     /** A node; attributes come from {@link #intAttribute}. */
     public OnnxModelWriter node(String opType, List<String> in, List<String> out, byte[]... attributes) {
         nodes.add(message(stream -> {

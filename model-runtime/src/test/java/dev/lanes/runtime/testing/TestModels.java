@@ -137,6 +137,18 @@ public final class TestModels {
         return writer;
     }
 
+    /**
+     * failing: y = reshape(x, [3, -1]) with x [N,4]. Loads and passes validation, but ONNX Runtime
+     * fails at run time unless the batch holds a multiple of 3 rows: a genuine runtime failure.
+     */
+    public static OnnxModelWriter failingAtRunTime() {
+        return new OnnxModelWriter("failing")
+                .input("x", Elem.FLOAT, -1, 4)
+                .output("y", Elem.FLOAT, -1, -1)
+                .int64Initializer("to", new long[]{2}, 3, -1)
+                .node("Reshape", List.of("x", "to"), List.of("y"));
+    }
+
     /** A file that is not an ONNX model at all. */
     public static void writeCorrupt(Path file) {
         try {

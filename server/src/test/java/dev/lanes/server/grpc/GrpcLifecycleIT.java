@@ -1,0 +1,69 @@
+package dev.lanes.server.grpc;
+
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.ServerFixture;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Health follows readiness; runtime failures are INTERNAL/500 and fail only their own batch. */
+class GrpcLifecycleIT {
+    @TempDir
+    Path repository;
+
+    @Test
+    void shutdown_healthTurnsNotServingAndInferenceIsUnavailable() throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine());
+        try (ServerFixture server = ServerFixture.start(repository, true);
+             GrpcClient client = new GrpcClient(server.server().port())) {
+            var health = HealthGrpc.newBlockingStub(client.channel());
+            HealthCheckRequest inference = HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build();
+            assertEquals(ServingStatus.SERVING, health.check(inference).getStatus());
+
+            server.server().state().startShutdown();
+
+            assertEquals(ServingStatus.NOT_SERVING, health.check(inference).getStatus());
+            assertEquals(ServingStatus.NOT_SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> client.blocking().modelInfer(
+                    GrpcClient.rawRequest("affine", "x", "FP32", new long[]{1, 4}, new byte[16]).build()));
+            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+        }
+    }
+
+    @Test
+    void runtimeFailure_isInternalOverGrpcAnd500OverRest_andLaterRequestsSucceed() throws Exception {
+        new TestRepository(repository).model("failing", 1, TestModels.failingAtRunTime());
+        try (ServerFixture server = ServerFixture.start(repository, true);
+             GrpcClient client = new GrpcClient(server.server().port())) {
+            StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () -> client.blocking().modelInfer(
+                    GrpcClient.rawRequest("failing", "x", "FP32", new long[]{1, 4}, new byte[16]).build()));
+            assertEquals(Status.Code.INTERNAL, failure.getStatus().getCode());
+            assertTrue(failure.getStatus().getDescription().contains("failing"), failure.getStatus().toString());
+
+            HttpResponse<String> rest = server.post("/v2/models/failing/infer",
+                    "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,8]}]}");
+            assertEquals(500, rest.statusCode(), rest.body());
+            assertTrue(ServerFixture.json(rest.body()).get("error").asText().contains("ONNX Runtime failed"));
+
+            HttpResponse<String> fine = server.post("/v2/models/failing/infer",
+                    "{\"inputs\":[{\"name\":\"x\",\"shape\":[3,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,8,9,10,11,12]}]}");
+            assertEquals(200, fine.statusCode(), fine.body());
+            assertEquals("[3,4]", ServerFixture.json(fine.body()).get("outputs").get(0).get("shape").toString());
+            assertEquals(1.0, server.metric(
+                    "inference_requests_total{model=\"failing\",outcome=\"runtime_failure\",protocol=\"grpc\"}"));
+        }
+    }
+}
