@@ -1,0 +1,38 @@
+package dev.lanes.cache;
+
+/**
+ * Stores encoded predictions by key. Implementations are thread-safe and fail open: a backend
+ * failure is reported as {@link Lookup.Result#ERROR} (or a dropped store), never thrown, and no
+ * call waits longer than the backend's configured timeout.
+ */
+public interface PredictionCache extends AutoCloseable {
+    Lookup get(CacheKey key);
+
+    void put(CacheKey key, byte[] value);
+
+    /** A short name for logs and docs: none, local, redis or tiered. */
+    String name();
+
+    @Override
+    default void close() {
+    }
+
+    /** The cache that stores nothing: every lookup misses. */
+    static PredictionCache none() {
+        return new PredictionCache() {
+            @Override
+            public Lookup get(CacheKey key) {
+                return Lookup.miss();
+            }
+
+            @Override
+            public void put(CacheKey key, byte[] value) {
+            }
+
+            @Override
+            public String name() {
+                return "none";
+            }
+        };
+    }
+}

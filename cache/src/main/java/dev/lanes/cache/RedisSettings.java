@@ -1,0 +1,72 @@
+package dev.lanes.cache;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * How to reach the shared Redis.
+ *
+ * @param url              {@code redis://[:password@]host[:port][/database]}; {@code rediss://} for TLS
+ * @param timeout          connect, socket and pool-wait timeout: no request waits longer on Redis
+ * @param ttl              time to live of stored predictions
+ * @param keyPrefix        prepended to every key, so several deployments can share one Redis
+ * @param poolSize         pooled connections
+ * @param breakerFailures  consecutive failures that open the circuit breaker
+ * @param breakerOpenTime  how long the breaker stays open before one probe
+ */
+public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyPrefix, int poolSize,
+                            int breakerFailures, Duration breakerOpenTime) {
+    public RedisSettings {
+        if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme())) {
+            throw new IllegalArgumentException("lanes.cache.redis.url must be redis:// or rediss://, got " + url);
+        }
+        if (url.getHost() == null) {
+            throw new IllegalArgumentException("lanes.cache.redis.url has no host: " + url);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("lanes.cache.redis.timeout must be positive");
+        }
+        if (ttl.toMillis() < 1) {
+            throw new IllegalArgumentException("lanes.cache.redis.ttl must be at least 1 ms");
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("lanes.cache.redis.pool-size must be >= 1");
+        }
+    }
+
+    public static RedisSettings of(String url) {
+        return new RedisSettings(URI.create(url), Duration.ofMillis(100), Duration.ofHours(1), "lanes:", 16, 5,
+                Duration.ofSeconds(2));
+    }
+
+    boolean tls() {
+        return "rediss".equals(url.getScheme());
+    }
+
+    int port() {
+        return url.getPort() < 0 ? 6379 : url.getPort();
+    }
+
+    int database() {
+        String path = url.getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    /** The password from {@code redis://user:password@host} or {@code redis://:password@host}, or null. */
+    String password() {
+        String info = url.getUserInfo();
+        if (info == null) {
+            return null;
+        }
+        int colon = info.indexOf(':');
+        return colon < 0 ? info : info.substring(colon + 1);
+    }
+
+    String user() {
+        String info = url.getUserInfo();
+        if (info == null || info.indexOf(':') <= 0) {
+            return null;
+        }
+        return info.substring(0, info.indexOf(':'));
+    }
+}
