@@ -29,7 +29,19 @@ public final class MeterNames {
     /** Gauge {@code inference_inflight_requests}: inference requests being handled by this node. */
     public static final String IN_FLIGHT = "inference.inflight.requests";
 
+    /** Counter {@code inference_cache_requests_total{model,result}}: result hit, miss or error. */
+    public static final String CACHE_REQUESTS = "inference.cache.requests";
+    /** Histogram {@code inference_cache_lookup_duration_seconds}: one lookup in the configured backend. */
+    public static final String CACHE_LOOKUP_DURATION = "inference.cache.lookup.duration";
+    /** Histogram {@code inference_cache_store_duration_seconds}: encoding and storing one prediction. */
+    public static final String CACHE_STORE_DURATION = "inference.cache.store.duration";
+    /** Gauge {@code inference_cache_local_entries}: entries in the in-process cache. */
+    public static final String CACHE_LOCAL_ENTRIES = "inference.cache.local.entries";
+    /** Gauge {@code inference_cache_local_bytes}: bytes held by the in-process cache. */
+    public static final String CACHE_LOCAL_BYTES = "inference.cache.local.bytes";
+
     public static final String TAG_MODEL = "model";
+    public static final String TAG_RESULT = "result";
     public static final String TAG_PROTOCOL = "protocol";
     public static final String TAG_OUTCOME = "outcome";
 

@@ -24,6 +24,9 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
               --host ADDR              listen address (default 0.0.0.0)
               --config FILE            application.yaml-style file with lanes.* keys
               --execution-provider P   cpu, cuda or auto for models that do not choose (default cpu)
+              --cache B                prediction cache: none, local (default), redis or tiered
+              --redis URL              share predictions through Redis, e.g. redis://HOST:6379
+                                       (tiered behind the local cache unless --cache says otherwise)
               --set KEY=VALUE          any configuration key, e.g. --set lanes.server.max-request-size=1048576
 
             Every key can also come from the environment: lanes.server.port is LANES_SERVER_PORT,
@@ -59,6 +62,8 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
                 case "--host" -> overrides.put(ConfigKeys.HOST, value);
                 case "--execution-provider" -> overrides.put(ConfigKeys.EXECUTION_PROVIDER, value);
                 case "--config" -> configFile = Optional.of(Path.of(value));
+                case "--cache" -> overrides.put(ConfigKeys.CACHE_BACKEND, value);
+                case "--redis" -> overrides.put(ConfigKeys.CACHE_REDIS_URL, value);
                 case "--set" -> {
                     int equals = value.indexOf('=');
                     if (equals <= 0 || !ConfigKeys.ALL.contains(value.substring(0, equals))) {

@@ -1,5 +1,8 @@
 package dev.lanes.server;
 
+import dev.lanes.cache.LocalPredictionCache;
+import dev.lanes.cache.PredictionCache;
+import dev.lanes.cache.TieredPredictionCache;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.grpc.ClientDeadline;
@@ -14,6 +17,7 @@ import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
 import dev.lanes.signals.LanesRegistry;
+import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
 import io.helidon.webserver.WebServer;
@@ -39,6 +43,7 @@ public final class LanesServer implements AutoCloseable {
     private final ModelRepository repository;
     private final NodeState state;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final PredictionCache cache;
     private WebServer webServer;
 
     public LanesServer(ServerConfig config) {
@@ -47,15 +52,23 @@ public final class LanesServer implements AutoCloseable {
         this.repository = new ModelRepository(config.modelRepository(), config.runtime(),
                 new MicrometerStatsFactory(registry.registry()));
         this.state = new NodeState(repository, config.strictReadiness());
+        this.cache = config.cache().create();
     }
 
     public LanesServer start() throws IOException {
         repository.loadAll();
         RequestMeters meters = new RequestMeters(registry.registry());
         InferenceGateway gateway = new InferenceGateway(repository, state, meters);
-        V2Routes routes = new V2Routes(repository, state, registry, gateway, config.maxRequestSize(),
+        MicrometerCacheStats cacheStats = new MicrometerCacheStats(registry.registry());
+        if (cache instanceof LocalPredictionCache local) {
+            cacheStats.bindLocal(local);
+        } else if (cache instanceof TieredPredictionCache tiered) {
+            cacheStats.bindLocal(tiered.local());
+        }
+        Predictor predictor = new Predictor(cache, cacheStats, config.cache().allModels());
+        V2Routes routes = new V2Routes(repository, state, registry, gateway, predictor, config.maxRequestSize(),
                 config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
-        GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway,
+        GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway, predictor,
                 repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         state.onChange(() -> {
             ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
@@ -81,7 +94,7 @@ public final class LanesServer implements AutoCloseable {
                 .build()
                 .start();
         LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, gRPC, /metrics),"
-                + " models from " + repository.root() + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
+                + " models from " + repository.root() + ", prediction cache " + cache.name() + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
     }
 
@@ -107,6 +120,7 @@ public final class LanesServer implements AutoCloseable {
         if (webServer != null) {
             webServer.stop();
         }
+        cache.close();
         registry.close();
     }
 }

@@ -195,6 +195,9 @@ public final class TestModels {
               key: "intra_op_thread_count"
               value: { string_value: "1" }
             }
+            response_cache {
+              enable: true
+            }
             """;
 
     /** Writes the demo repository (bundled at server/demo-models) under {@code root}. */

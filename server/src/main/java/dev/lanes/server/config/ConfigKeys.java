@@ -23,10 +23,23 @@ public final class ConfigKeys {
     public static final String DEFAULT_MAX_QUEUE_SIZE = "lanes.runtime.default-max-queue-size";
     public static final String WARM_UP = "lanes.runtime.warm-up";
     public static final String BUFFER_POOL_SIZE = "lanes.runtime.buffer-pool-size";
+    public static final String CACHE_BACKEND = "lanes.cache.backend";
+    public static final String CACHE_ALL_MODELS = "lanes.cache.all-models";
+    public static final String CACHE_LOCAL_MAX_SIZE = "lanes.cache.local.max-size";
+    public static final String CACHE_LOCAL_TTL = "lanes.cache.local.ttl";
+    public static final String CACHE_REDIS_URL = "lanes.cache.redis.url";
+    public static final String CACHE_REDIS_TIMEOUT = "lanes.cache.redis.timeout";
+    public static final String CACHE_REDIS_TTL = "lanes.cache.redis.ttl";
+    public static final String CACHE_REDIS_KEY_PREFIX = "lanes.cache.redis.key-prefix";
+    public static final String CACHE_REDIS_POOL_SIZE = "lanes.cache.redis.pool-size";
+    public static final String CACHE_REDIS_BREAKER_FAILURES = "lanes.cache.redis.breaker-failures";
+    public static final String CACHE_REDIS_BREAKER_OPEN_TIME = "lanes.cache.redis.breaker-open-time";
 
     public static final List<String> ALL = List.of(HOST, PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
             STRICT_READINESS, MODEL_REPOSITORY, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
-            DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE);
+            DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE, CACHE_BACKEND, CACHE_ALL_MODELS, CACHE_LOCAL_MAX_SIZE,
+            CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,
+            CACHE_REDIS_POOL_SIZE, CACHE_REDIS_BREAKER_FAILURES, CACHE_REDIS_BREAKER_OPEN_TIME);
 
     private ConfigKeys() {
     }

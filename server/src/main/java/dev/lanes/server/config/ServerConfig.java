@@ -1,5 +1,7 @@
 package dev.lanes.server.config;
 
+import dev.lanes.cache.CacheSettings;
+import dev.lanes.cache.RedisSettings;
 import dev.lanes.runtime.model.ProviderChoice;
 import dev.lanes.runtime.model.RuntimeSettings;
 import io.helidon.config.Config;
@@ -15,6 +17,7 @@ import java.time.Duration;
  *                          before anything is allocated
  * @param strictReadiness   ready only when every model is ready (Triton's default); otherwise
  *                          ready once loading finished
+ * @param cache             the prediction cache
  */
 public record ServerConfig(String host,
                            int port,
@@ -22,7 +25,8 @@ public record ServerConfig(String host,
                            long maxTensorElements,
                            boolean strictReadiness,
                            Path modelRepository,
-                           RuntimeSettings runtime) {
+                           RuntimeSettings runtime,
+                           CacheSettings cache) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
@@ -51,7 +55,31 @@ public record ServerConfig(String host,
                 config.get(ConfigKeys.MAX_TENSOR_ELEMENTS).asLong().orElse(16L << 20),
                 config.get(ConfigKeys.STRICT_READINESS).asBoolean().orElse(true),
                 Path.of(config.get(ConfigKeys.MODEL_REPOSITORY).asString().orElse(defaultRepository())),
-                runtime);
+                runtime,
+                cache(config));
+    }
+
+    private static CacheSettings cache(Config config) {
+        CacheSettings defaults = CacheSettings.defaults();
+        RedisSettings redis = config.get(ConfigKeys.CACHE_REDIS_URL).asString().map(url -> {
+            RedisSettings base = RedisSettings.of(url);
+            return new RedisSettings(base.url(),
+                    config.get(ConfigKeys.CACHE_REDIS_TIMEOUT).as(Duration.class).orElse(base.timeout()),
+                    config.get(ConfigKeys.CACHE_REDIS_TTL).as(Duration.class).orElse(base.ttl()),
+                    config.get(ConfigKeys.CACHE_REDIS_KEY_PREFIX).asString().orElse(base.keyPrefix()),
+                    config.get(ConfigKeys.CACHE_REDIS_POOL_SIZE).asInt().orElse(base.poolSize()),
+                    config.get(ConfigKeys.CACHE_REDIS_BREAKER_FAILURES).asInt().orElse(base.breakerFailures()),
+                    config.get(ConfigKeys.CACHE_REDIS_BREAKER_OPEN_TIME).as(Duration.class)
+                            .orElse(base.breakerOpenTime()));
+        }).orElse(null);
+        // A Redis URL alone means: share predictions, with the local cache in front.
+        CacheSettings.Backend backend = config.get(ConfigKeys.CACHE_BACKEND).asString().map(CacheSettings.Backend::parse)
+                .orElse(redis == null ? defaults.backend() : CacheSettings.Backend.TIERED);
+        return new CacheSettings(backend,
+                config.get(ConfigKeys.CACHE_LOCAL_MAX_SIZE).asLong().orElse(defaults.localMaxBytes()),
+                config.get(ConfigKeys.CACHE_LOCAL_TTL).as(Duration.class).orElse(defaults.localTtl()),
+                redis,
+                config.get(ConfigKeys.CACHE_ALL_MODELS).asBoolean().orElse(defaults.allModels()));
     }
 
     /** The bundled demo repository, found from the install directory the launcher passes. */

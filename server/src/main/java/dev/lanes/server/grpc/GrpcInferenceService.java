@@ -12,6 +12,7 @@ import dev.lanes.runtime.tensor.DirectBufferPool;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
+import dev.lanes.server.Predictor;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.grpc.proto.ModelInferRequest;
 import dev.lanes.server.grpc.proto.ModelMetadataRequest;
@@ -47,15 +48,17 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     private final ModelRepository repository;
     private final NodeState state;
     private final InferenceGateway gateway;
+    private final Predictor predictor;
     private final GrpcTensors tensors;
     private final ServerMetadataResponse serverMetadata;
 
     public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceGateway gateway,
-                                DirectBufferPool pool, long maxTensorElements, String name, String version,
+                                Predictor predictor, DirectBufferPool pool, long maxTensorElements, String name, String version,
                                 List<String> extensions) {
         this.repository = repository;
         this.state = state;
         this.gateway = gateway;
+        this.predictor = predictor;
         this.tensors = new GrpcTensors(pool, maxTensorElements);
         this.serverMetadata = ServerMetadataResponse.newBuilder()
                 .setName(name).setVersion(version).addAllExtensions(extensions).build();
@@ -132,8 +135,9 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                 var outputs = GrpcTensors.requestedOutputs(request);
                 long timeout = GrpcTensors.timeoutMicros(request);
                 // infer owns the decoded inputs from here on, whatever happens.
-                InferenceResult result = version.infer(tensors.inputs(request, version.signature()), outputs, timeout,
-                        clientDeadline);
+                boolean bypass = GrpcTensors.cacheBypass(request);
+                InferenceResult result = predictor.predict(version, tensors.inputs(request, version.signature()),
+                        outputs, timeout, clientDeadline, bypass);
                 if (!call.isCancelled()) {
                     reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
                             result.outputs()));

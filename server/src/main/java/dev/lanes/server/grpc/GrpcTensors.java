@@ -176,6 +176,18 @@ final class GrpcTensors {
         return value;
     }
 
+    /** The {@code cache_bypass} parameter: answer from the model, not the prediction cache. */
+    static boolean cacheBypass(ModelInferRequest request) {
+        InferParameter bypass = request.getParametersMap().get("cache_bypass");
+        if (bypass == null) {
+            return false;
+        }
+        if (bypass.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.BOOL_PARAM) {
+            throw InferenceException.invalidInput("parameter 'cache_bypass' must be a bool");
+        }
+        return bypass.getBoolParam();
+    }
+
     /** The response, outputs in raw_output_contents as Triton sends them. */
     static ModelInferResponse response(String model, long version, String id, List<Tensor> outputs) {
         ModelInferResponse.Builder response = ModelInferResponse.newBuilder()

@@ -15,9 +15,10 @@ import java.util.Set;
  * @param outputs            the outputs the client asked for, empty for all
  * @param timeoutMicros      the {@code timeout} parameter, 0 when absent
  * @param binaryOutputs      the {@code binary_data_output} parameter: outputs default to binary
+ * @param cacheBypass        the {@code cache_bypass} parameter: answer from the model, not the cache
  */
 record InferRequest(String id, List<Tensor> inputs, List<RequestedOutput> outputs, long timeoutMicros,
-                    boolean binaryOutputs) implements AutoCloseable {
+                    boolean binaryOutputs, boolean cacheBypass) implements AutoCloseable {
 
     /** One entry of the request's {@code outputs}; {@code binary} is null when not stated. */
     record RequestedOutput(String name, Boolean binary) {

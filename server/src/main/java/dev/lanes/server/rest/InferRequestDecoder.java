@@ -77,7 +77,8 @@ final class InferRequestDecoder {
             for (PendingInput input : inputs) {
                 tensors.add(input.tensor());
             }
-            return new InferRequest(header.id, tensors, header.outputs, header.timeoutMicros, header.binaryOutputs);
+            return new InferRequest(header.id, tensors, header.outputs, header.timeoutMicros, header.binaryOutputs,
+                    header.cacheBypass);
         } catch (JsonProcessingException e) {
             inputs.forEach(PendingInput::release);
             throw InferenceException.invalidInput("malformed JSON in request: %s", e.getOriginalMessage());
@@ -92,6 +93,7 @@ final class InferRequestDecoder {
         List<InferRequest.RequestedOutput> outputs = new ArrayList<>();
         long timeoutMicros;
         boolean binaryOutputs;
+        boolean cacheBypass;
     }
 
     private Header parseHeader(InputStream json, ModelSignature signature, List<PendingInput> inputs,
@@ -148,6 +150,7 @@ final class InferRequestDecoder {
                     header.timeoutMicros = parser.getLongValue();
                 }
                 case "binary_data_output" -> header.binaryOutputs = bool(parser, value, "binary_data_output");
+                case "cache_bypass" -> header.cacheBypass = bool(parser, value, "cache_bypass");
                 default -> parser.skipChildren();
             }
         }

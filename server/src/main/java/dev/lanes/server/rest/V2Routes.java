@@ -11,6 +11,7 @@ import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
+import dev.lanes.server.Predictor;
 import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -42,17 +43,20 @@ public final class V2Routes implements HttpService {
     private final NodeState state;
     private final LanesRegistry registry;
     private final InferenceGateway gateway;
+    private final Predictor predictor;
     private final InferRequestDecoder decoder;
     private final long maxRequestSize;
     private final byte[] serverMetadata;
 
     public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceGateway gateway,
+                    Predictor predictor,
                     long maxRequestSize, long maxTensorElements, String serverName, String serverVersion,
                     List<String> extensions) {
         this.repository = repository;
         this.state = state;
         this.registry = registry;
         this.gateway = gateway;
+        this.predictor = predictor;
         this.maxRequestSize = maxRequestSize;
         this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
         this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
@@ -136,7 +140,8 @@ public final class V2Routes implements HttpService {
                 try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
                     request = decoder.decode(body, headerLength, bodyLength, version.signature());
                 }
-                InferenceResult result = version.infer(request.inputs(), request.outputNames(), request.timeoutMicros());
+                InferenceResult result = predictor.predict(version, request.inputs(), request.outputNames(),
+                        request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass());
                 send(res, InferResponseEncoder.encode(version.model(), version.version(), request, result.outputs()));
             });
         } catch (InferenceException e) {

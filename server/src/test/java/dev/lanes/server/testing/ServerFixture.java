@@ -2,6 +2,7 @@ package dev.lanes.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.LanesServer;
 import dev.lanes.server.config.ServerConfig;
@@ -35,8 +36,13 @@ public final class ServerFixture implements AutoCloseable {
 
     public static ServerFixture start(Path repository, boolean strictReadiness, long maxRequestSize,
                                       long maxTensorElements) throws IOException {
+        return start(repository, strictReadiness, maxRequestSize, maxTensorElements, CacheSettings.defaults());
+    }
+
+    public static ServerFixture start(Path repository, boolean strictReadiness, long maxRequestSize,
+                                      long maxTensorElements, CacheSettings cache) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
-                repository, RuntimeSettings.defaults());
+                repository, RuntimeSettings.defaults(), cache);
         return new ServerFixture(new LanesServer(config).start());
     }
 

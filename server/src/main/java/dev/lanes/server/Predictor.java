@@ -1,0 +1,112 @@
+package dev.lanes.server;
+
+import dev.lanes.cache.CacheKey;
+import dev.lanes.cache.CacheKeyBuilder;
+import dev.lanes.cache.CacheStats;
+import dev.lanes.cache.CachedOutputs;
+import dev.lanes.cache.Lookup;
+import dev.lanes.cache.PredictionCache;
+import dev.lanes.cache.SingleFlight;
+import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.repository.ModelVersion;
+import dev.lanes.runtime.tensor.DataType;
+import dev.lanes.runtime.tensor.Tensor;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Answers a request from the prediction cache when it can, and from the model otherwise. The cache
+ * is consulted before the request enters the batch queue, so hits never take a batch slot;
+ * concurrent identical misses run one inference (single-flight) and share it; only successful
+ * results are stored; a failing cache is a miss. Thread-safe.
+ */
+public final class Predictor {
+    private static final Logger LOG = Logger.getLogger(Predictor.class.getName());
+
+    private final PredictionCache cache;
+    private final CacheStats stats;
+    private final boolean allModels;
+    private final SingleFlight<CacheKey, InferenceResult> inFlight = new SingleFlight<>();
+
+    public Predictor(PredictionCache cache, CacheStats stats, boolean allModels) {
+        this.cache = cache;
+        this.stats = stats;
+        this.allModels = allModels;
+    }
+
+    /**
+     * Takes ownership of {@code inputs}, as {@link ModelVersion#infer} does.
+     *
+     * @param bypassCache the request asked not to use the cache
+     */
+    public InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
+                                   long clientDeadlineNanos, boolean bypassCache) throws Exception {
+        if (bypassCache || !cached(version)) {
+            return version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos);
+        }
+        CacheKey key = key(version, inputs, outputs);
+        long start = System.nanoTime();
+        Lookup lookup = cache.get(key);
+        if (lookup.result() == Lookup.Result.HIT) {
+            try {
+                InferenceResult result = fromCache(CachedOutputs.decode(lookup.value()));
+                stats.lookup(version.model(), Lookup.Result.HIT, System.nanoTime() - start);
+                inputs.forEach(Tensor::close);
+                return result;
+            } catch (IllegalArgumentException corrupt) {
+                LOG.log(Level.FINE, "unreadable cache value for " + key + ": " + corrupt.getMessage());
+                lookup = Lookup.error();
+            }
+        }
+        stats.lookup(version.model(), lookup.result(), System.nanoTime() - start);
+        SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
+            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos);
+            store(version.model(), key, result);
+            return result;
+        });
+        if (!outcome.led()) {
+            inputs.forEach(Tensor::close); // another identical request ran the model for us
+        }
+        return outcome.value();
+    }
+
+    private boolean cached(ModelVersion version) {
+        return allModels || version.settings().config().getResponseCache().getEnable();
+    }
+
+    private static CacheKey key(ModelVersion version, List<Tensor> inputs, Set<String> outputs) {
+        SortedSet<String> names = new TreeSet<>(outputs.isEmpty() ? version.signature().outputNames() : outputs);
+        CacheKeyBuilder key = new CacheKeyBuilder(version.model(), version.version(), names);
+        for (Tensor input : inputs) {
+            key.input(input.name(), input.dataType().name(), input.shape(), input.data());
+        }
+        return key.build();
+    }
+
+    private void store(String model, CacheKey key, InferenceResult result) {
+        long start = System.nanoTime();
+        List<CachedOutputs.Output> outputs = new ArrayList<>(result.outputs().size());
+        for (Tensor output : result.outputs()) {
+            outputs.add(new CachedOutputs.Output(output.name(), output.dataType().name(), output.shape(), output.data()));
+        }
+        cache.put(key, new CachedOutputs(outputs).encode());
+        stats.store(model, System.nanoTime() - start);
+    }
+
+    private static InferenceResult fromCache(CachedOutputs cached) {
+        List<Tensor> outputs = new ArrayList<>(cached.outputs().size());
+        for (CachedOutputs.Output output : cached.outputs()) {
+            DataType type = DataType.fromV2Name(output.datatype()).orElseThrow(() ->
+                    new IllegalArgumentException("unknown datatype " + output.datatype()));
+            outputs.add(Tensor.of(output.name(), type, output.shape(), output.data().order(ByteOrder.nativeOrder())));
+        }
+        return new InferenceResult(outputs, 0);
+    }
+}

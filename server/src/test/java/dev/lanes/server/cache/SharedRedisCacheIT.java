@@ -1,0 +1,132 @@
+package dev.lanes.server.cache;
+
+import dev.lanes.cache.CacheSettings;
+import dev.lanes.cache.RedisSettings;
+import dev.lanes.cache.testing.RedisFixture;
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.testing.NodeProcess;
+import dev.lanes.server.testing.ServerFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes sharing one real Redis, and a Redis that dies and comes back under load. */
+class SharedRedisCacheIT {
+    @TempDir
+    Path repository;
+    RedisFixture redis;
+
+    @BeforeEach
+    void start() {
+        new TestRepository(repository).model("cached", 1, TestModels.affine())
+                .config("cached", "response_cache { enable: true }\n");
+        redis = RedisFixture.startOwned();
+    }
+
+    @AfterEach
+    void stop() {
+        redis.close();
+    }
+
+    private static String request(float a) {
+        return "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[" + a + ",1,1,1]}]}";
+    }
+
+    private static double metric(int port, String sample) throws Exception {
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return scrape.lines().map(line -> line.replace(",}", "}")).filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst().orElse(0);
+    }
+
+    @Test
+    void twoNodeProcesses_nodeBHitsWhatNodeAStored() throws Exception {
+        CacheSettings tiered = new CacheSettings(CacheSettings.Backend.TIERED, 1 << 20, Duration.ofMinutes(5),
+                RedisSettings.of(redis.url()), false);
+        try (ServerFixture nodeA = ServerFixture.start(repository, true, 1 << 20, 1 << 20, tiered);
+             NodeProcess nodeB = NodeProcess.start("--model-repository", repository.toString(), "--redis", redis.url())) {
+            HttpResponse<String> stored = nodeA.post("/v2/models/cached/infer", request(31));
+            assertEquals(200, stored.statusCode(), stored.body());
+
+            HttpResponse<String> fromB = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + nodeB.port() + "/v2/models/cached/infer"))
+                    .POST(HttpRequest.BodyPublishers.ofString(request(31))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, fromB.statusCode(), fromB.body());
+            assertEquals(ServerFixture.json(stored.body()).get("outputs"), ServerFixture.json(fromB.body()).get("outputs"));
+            assertEquals(1, metric(nodeB.port(), "inference_cache_requests_total{model=\"cached\",result=\"hit\"}"));
+            assertEquals(0, metric(nodeB.port(), "inference_batch_size_count{model=\"cached\"}"), "B never ran the model");
+        }
+    }
+
+    @Test
+    void redisKilledMidLoad_noRequestFails_andHitsResumeWhenItReturns() throws Exception {
+        RedisSettings settings = new RedisSettings(URI.create(redis.url()), Duration.ofMillis(100), Duration.ofMinutes(5),
+                "outage:", 8, 3, Duration.ofMillis(300));
+        CacheSettings redisOnly = new CacheSettings(CacheSettings.Backend.REDIS, 0, Duration.ofMinutes(1), settings, false);
+        try (ServerFixture node = ServerFixture.start(repository, true, 1 << 20, 1 << 20, redisOnly)) {
+            AtomicBoolean running = new AtomicBoolean(true);
+            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+            List<Future<Void>> clients = new ArrayList<>();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < 8; c++) {
+                    int client = c;
+                    clients.add(threads.submit(() -> {
+                        int i = 0;
+                        while (running.get()) {
+                            HttpResponse<String> response = node.post("/v2/models/cached/infer", request(client * 1000 + i++ % 20));
+                            statuses.computeIfAbsent(response.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                awaitRequests(statuses, 200);
+                redis.kill();
+                awaitRequests(statuses, 600);
+                assertTrue(node.metric("inference_cache_requests_total{model=\"cached\",result=\"error\"}") > 0,
+                        "the outage was noticed");
+                redis.restart();
+                double hitsAfterRestart = node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}");
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}") <= hitsAfterRestart + 10) {
+                    assertTrue(System.nanoTime() < end, "hits resume after Redis returns");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                running.set(false);
+                for (Future<Void> client : clients) {
+                    client.get();
+                }
+            }
+            assertEquals(Map.of(200, statuses.get(200).get()).keySet(), statuses.keySet(), "only 200s: " + statuses);
+        }
+    }
+
+    private static void awaitRequests(Map<Integer, AtomicInteger> statuses, int total) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (statuses.values().stream().mapToInt(AtomicInteger::get).sum() < total) {
+            assertTrue(System.nanoTime() < end, "load keeps flowing");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+}
