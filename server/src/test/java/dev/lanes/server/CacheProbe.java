@@ -5,6 +5,7 @@ import dev.lanes.cache.RedisSettings;
 import dev.lanes.cache.testing.RedisFixture;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.config.ServerConfig;
+import dev.lanes.server.testing.ClosedLoop;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,13 +16,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cache hit against miss on PaddleOCR's text-direction classifier (3×48×192 FP32, 110 KB per
+ * An in-JVM variant of benchmarks/cache/run.sh (which uses wrk and is the one reported): cache hit
+ * against miss on PaddleOCR's text-direction classifier (3×48×192 FP32, 110 KB per
  * request, REST binary), with the local cache and with Redis, side by side in one run. Client and
  * server share the JVM and the two cores. Needs {@code bin/fetch-models} and a Redis (see
  * RedisFixture).
@@ -75,40 +74,14 @@ public final class CacheProbe {
                 + "\"parameters\":{\"binary_data_size\":" + ELEMENTS * 4 + "}}],\"parameters\":{\"binary_data_output\":true}}";
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/v2/models/cls/infer");
-        AtomicInteger sequence = new AtomicInteger(distinct ? 1 : 0);
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong done = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int c = 0; c < concurrency; c++) {
-                threads.submit(() -> {
-                    ByteBuffer body = ByteBuffer.allocate(header.length() + ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    body.put(header.getBytes());
-                    while (!stop.get()) {
-                        body.putFloat(header.length(), distinct ? sequence.getAndIncrement() : 0.5f);
-                        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri)
-                                .header("Inference-Header-Content-Length", Integer.toString(header.length()))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
-                                HttpResponse.BodyHandlers.ofByteArray());
-                        if (measuring.get()) {
-                            (response.statusCode() == 200 ? done : failed).incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-            }
-            Thread.sleep(2000);
-            measuring.set(true);
-            long start = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            measuring.set(false);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            stop.set(true);
-            if (failed.get() > 0) {
-                System.out.println(failed.get() + " failed requests");
-            }
-            return done.get() / elapsed;
-        }
+        AtomicInteger sequence = new AtomicInteger(1);
+        return ClosedLoop.rate(concurrency, seconds, () -> {
+            ByteBuffer body = ByteBuffer.allocate(header.length() + ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            body.put(header.getBytes()).putFloat(distinct ? sequence.getAndIncrement() : 0.5f);
+            return client.send(HttpRequest.newBuilder(uri)
+                            .header("Inference-Header-Content-Length", Integer.toString(header.length()))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200;
+        });
     }
 }

@@ -7,6 +7,8 @@ import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.ServerConfig;
+import dev.lanes.server.testing.ClosedLoop;
+import dev.lanes.server.testing.GrpcClient;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -95,34 +96,8 @@ public final class ThroughputProbe {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/" + model + "/infer"))
                 .header("Inference-Header-Content-Length", Integer.toString(header.length()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong done = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int c = 0; c < concurrency; c++) {
-                threads.submit(() -> {
-                    while (!stop.get()) {
-                        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                        if (measuring.get()) {
-                            (response.statusCode() == 200 ? done : failed).incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-            }
-            Thread.sleep(2000); // warm-up: JIT, connections, pools
-            measuring.set(true);
-            long start = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            measuring.set(false);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            stop.set(true);
-            if (failed.get() > 0) {
-                System.out.println(model + ": " + failed.get() + " failed requests");
-            }
-            return done.get() / elapsed;
-        }
+        return ClosedLoop.rate(concurrency, seconds,
+                () -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200);
     }
 
     private static double grpcClosedLoop(int port, String model, int seconds, int concurrency) throws Exception {
@@ -131,32 +106,9 @@ public final class ThroughputProbe {
         for (int i = 0; i < WIDTH; i++) {
             values.putFloat(i / (float) WIDTH);
         }
-        var request = dev.lanes.server.testing.GrpcClient.rawRequest(model, "x", "FP32", new long[]{1, WIDTH}, x).build();
-        try (var client = new dev.lanes.server.testing.GrpcClient(port)) {
-            AtomicBoolean measuring = new AtomicBoolean();
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong done = new AtomicLong();
-            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int c = 0; c < concurrency; c++) {
-                    threads.submit(() -> {
-                        while (!stop.get()) {
-                            client.blocking().modelInfer(request);
-                            if (measuring.get()) {
-                                done.incrementAndGet();
-                            }
-                        }
-                        return null;
-                    });
-                }
-                Thread.sleep(2000);
-                measuring.set(true);
-                long start = System.nanoTime();
-                Thread.sleep(seconds * 1000L);
-                measuring.set(false);
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                stop.set(true);
-                return done.get() / elapsed;
-            }
+        var request = GrpcClient.rawRequest(model, "x", "FP32", new long[]{1, WIDTH}, x).build();
+        try (GrpcClient client = new GrpcClient(port)) {
+            return ClosedLoop.rate(concurrency, seconds, () -> client.blocking().modelInfer(request) != null);
         }
     }
 
