@@ -11,23 +11,24 @@ import dev.lanes.server.grpc.MalformedRequests;
 import dev.lanes.server.grpc.RequestGuard;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.rest.V2Routes;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcReflectionFeature;
-import io.helidon.webserver.grpc.GrpcRouting;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcReflectionFeature;
+import io.helidon.webserver.grpc.GrpcRouting;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * One Lanes node: the model repository, the meters and the Helidon server that exposes them.
+ * One Lanes node: the model repository, the prediction cache, the meters and the Helidon server
+ * that exposes them over REST and gRPC on one port.
  * Models load before the port opens, so a started node answers at once (strict readiness
  * applies on top).
  */
@@ -94,7 +95,8 @@ public final class LanesServer implements AutoCloseable {
                 .build()
                 .start();
         LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, gRPC, /metrics),"
-                + " models from " + repository.root() + ", prediction cache " + cache.name() + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
+                + " models from " + repository.root() + ", prediction cache " + cache.name()
+                + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
     }
 
