@@ -24,6 +24,8 @@ import io.helidon.webserver.grpc.GrpcRouting;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +47,7 @@ public final class LanesServer implements AutoCloseable {
     private final NodeState state;
     private final HealthStatusManager health = new HealthStatusManager();
     private final PredictionCache cache;
+    private RequestMeters meters;
     private WebServer webServer;
 
     public LanesServer(ServerConfig config) {
@@ -58,7 +61,7 @@ public final class LanesServer implements AutoCloseable {
 
     public LanesServer start() throws IOException {
         repository.loadAll();
-        RequestMeters meters = new RequestMeters(registry.registry());
+        meters = new RequestMeters(registry.registry());
         InferenceGateway gateway = new InferenceGateway(repository, state, meters);
         MicrometerCacheStats cacheStats = new MicrometerCacheStats(registry.registry());
         if (cache instanceof LocalPredictionCache local) {
@@ -110,6 +113,35 @@ public final class LanesServer implements AutoCloseable {
 
     public NodeState state() {
         return state;
+    }
+
+    /**
+     * The SIGTERM sequence: readiness turns 503 at once; inference is still served for the grace
+     * period, so load balancers stop routing here without failing anyone; then new inference is
+     * refused (503 / UNAVAILABLE) and admitted requests get up to the drain timeout to finish;
+     * then the node closes.
+     */
+    public void drain() {
+        state.startDraining();
+        pause(config.drain().grace().toNanos());
+        state.startShutdown();
+        repository.shutdown();
+        long end = System.nanoTime() + config.drain().timeout().toNanos();
+        while (meters != null && meters.inFlight() > 0 && System.nanoTime() < end) {
+            pause(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (meters != null && meters.inFlight() > 0) {
+            LOG.warning(() -> meters.inFlight() + " requests still in flight after the drain timeout");
+        }
+        close();
+    }
+
+    /** Waiting out time itself is the point here (the grace period, polling in-flight requests). */
+    private static void pause(long nanos) {
+        long end = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     /** Stops admitting, lets queued work finish, stops the server and frees the models. */

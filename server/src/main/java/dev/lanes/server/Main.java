@@ -40,9 +40,9 @@ public final class Main {
         LanesServer server = new LanesServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.drain();
             stopped.countDown();
-        }, "lanes-shutdown"));
+        }, "lanes-drain"));
         stopped.await();
     }
 }

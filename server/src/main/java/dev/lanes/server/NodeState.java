@@ -7,12 +7,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Whether this node takes traffic: ready once its models loaded (all of them under strict
- * readiness) and until it starts shutting down. Thread-safe.
+ * readiness) and until it starts draining. While draining it still serves (load balancers need
+ * time to stop routing to it); once shutting down it refuses new inference. Thread-safe.
  */
 public final class NodeState {
     private final ModelRepository repository;
     private final boolean strictReadiness;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean draining;
     private volatile boolean shuttingDown;
 
     public NodeState(ModelRepository repository, boolean strictReadiness) {
@@ -21,11 +23,11 @@ public final class NodeState {
     }
 
     public boolean ready() {
-        return !shuttingDown && repository.loaded() && (!strictReadiness || repository.allReady());
+        return !draining && !shuttingDown && repository.loaded() && (!strictReadiness || repository.allReady());
     }
 
     public String notReadyReason() {
-        if (shuttingDown) {
+        if (shuttingDown || draining) {
             return "the server is shutting down";
         }
         if (!repository.loaded()) {
@@ -38,6 +40,13 @@ public final class NodeState {
         return shuttingDown;
     }
 
+    /** Readiness turns false; inference is still served. */
+    public void startDraining() {
+        draining = true;
+        changed();
+    }
+
+    /** Readiness turns false and new inference is refused. */
     public void startShutdown() {
         shuttingDown = true;
         changed();

@@ -57,7 +57,8 @@ public final class CacheProbe {
                     RedisSettings.of(redis.url()), false);
             for (CacheSettings cache : new CacheSettings[]{local, shared}) {
                 ServerConfig config = new ServerConfig("127.0.0.1", 0, 64L << 20, 16L << 20, true, root,
-                        RuntimeSettings.defaults(), cache);
+                        RuntimeSettings.defaults(), cache,
+                        dev.lanes.server.config.DrainSettings.IMMEDIATE);
                 try (LanesServer server = new LanesServer(config).start()) {
                     double miss = run(server.port(), seconds, concurrency, true);
                     double hit = run(server.port(), seconds, concurrency, false);

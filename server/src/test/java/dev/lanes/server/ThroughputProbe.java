@@ -56,7 +56,8 @@ public final class ThroughputProbe {
                 .model("mlp_unbatched", 1, TestModels.mlp(WIDTH, 1024, 10, 1))
                 .config("mlp_unbatched", "max_batch_size: 64\n" + instances);
         ServerConfig config = new ServerConfig("127.0.0.1", 0, 64L << 20, 16L << 20, true, root,
-                RuntimeSettings.defaults(), dev.lanes.cache.CacheSettings.defaults());
+                RuntimeSettings.defaults(), dev.lanes.cache.CacheSettings.defaults(),
+                dev.lanes.server.config.DrainSettings.IMMEDIATE);
         try (LanesServer server = new LanesServer(config).start()) {
             double raw = rawOrt(root.resolve("mlp_batched/1/model.onnx"), seconds);
             double on = closedLoop(server.port(), "mlp_batched", seconds, concurrency);

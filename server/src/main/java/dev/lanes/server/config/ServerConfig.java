@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param strictReadiness   ready only when every model is ready (Triton's default); otherwise
  *                          ready once loading finished
  * @param cache             the prediction cache
+ * @param drain             what happens on SIGTERM
  */
 public record ServerConfig(String host,
                            int port,
@@ -26,7 +27,8 @@ public record ServerConfig(String host,
                            boolean strictReadiness,
                            Path modelRepository,
                            RuntimeSettings runtime,
-                           CacheSettings cache) {
+                           CacheSettings cache,
+                           DrainSettings drain) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
@@ -56,7 +58,10 @@ public record ServerConfig(String host,
                 config.get(ConfigKeys.STRICT_READINESS).asBoolean().orElse(true),
                 Path.of(config.get(ConfigKeys.MODEL_REPOSITORY).asString().orElse(defaultRepository())),
                 runtime,
-                cache(config));
+                cache(config),
+                new DrainSettings(
+                        config.get(ConfigKeys.DRAIN_GRACE).as(Duration.class).orElse(DrainSettings.DEFAULT.grace()),
+                        config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())));
     }
 
     private static CacheSettings cache(Config config) {

@@ -47,6 +47,17 @@ public final class NodeProcess implements AutoCloseable {
         return port;
     }
 
+    /** Sends SIGTERM without waiting. */
+    public boolean signal() {
+        process.destroy();
+        return true;
+    }
+
+    /** Waits for the process to end; true when it did within {@code seconds}. */
+    public boolean awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     /** Sends SIGTERM and waits for the process to end; true when it did within 30 s. */
     public boolean stop() throws InterruptedException {
         process.destroy();
@@ -55,7 +66,7 @@ public final class NodeProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (!stop()) {
+        if (process.isAlive() && !stop()) {
             process.destroyForcibly();
         }
     }

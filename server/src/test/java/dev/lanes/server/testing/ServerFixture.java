@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.LanesServer;
+import dev.lanes.server.config.DrainSettings;
 import dev.lanes.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class ServerFixture implements AutoCloseable {
     public static ServerFixture start(Path repository, boolean strictReadiness, long maxRequestSize,
                                       long maxTensorElements, CacheSettings cache) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
-                repository, RuntimeSettings.defaults(), cache);
+                repository, RuntimeSettings.defaults(), cache, DrainSettings.IMMEDIATE);
         return new ServerFixture(new LanesServer(config).start());
     }
 

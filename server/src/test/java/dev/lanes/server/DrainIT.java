@@ -1,0 +1,120 @@
+package dev.lanes.server;
+
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.testing.NodeProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SIGTERM under continuous load: every request the node accepted gets its answer. */
+class DrainIT {
+    @TempDir
+    Path repository;
+
+    @Test
+    void sigterm_readinessFallsAtOnce_graceServes_thenRefuses_andNoAcceptedRequestIsLost() throws Exception {
+        new TestRepository(repository)
+                .model("affine", 1, TestModels.affine())
+                .model("slow", 1, TestModels.slow(1024, 400))
+                .config("slow", "max_batch_size: 64\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n");
+        NodeProcess node = NodeProcess.start("--model-repository", repository.toString(),
+                "--set", "lanes.server.drain-grace=PT1.5S", "--set", "lanes.server.drain-timeout=PT20S");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String base = "http://127.0.0.1:" + node.port();
+        String affine = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
+        String slow = "{\"inputs\":[{\"name\":\"x\",\"shape\":[16,1024],\"datatype\":\"FP32\",\"data\":["
+                + "0.5,".repeat(16 * 1024 - 1) + "0.5]}]}";
+
+        AtomicBoolean signalled = new AtomicBoolean();
+        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        List<Throwable> lost = new CopyOnWriteArrayList<>();
+        AtomicInteger servedAfterSignal = new AtomicInteger();
+        AtomicInteger notReadyWhileServing = new AtomicInteger();
+        List<Future<Void>> clients = new ArrayList<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < 10; c++) {
+                String path = c < 2 ? "/v2/models/slow/infer" : "/v2/models/affine/infer";
+                String body = c < 2 ? slow : affine;
+                clients.add(threads.submit(() -> {
+                    while (true) {
+                        boolean afterSignal = signalled.get();
+                        HttpResponse<String> response;
+                        try {
+                            response = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        } catch (ConnectException refused) {
+                            outcomes.computeIfAbsent("refused connection", k -> new AtomicInteger()).incrementAndGet();
+                            return null; // not accepted: the listener is gone
+                        } catch (IOException e) {
+                            lost.add(e); // accepted but never answered
+                            return null;
+                        }
+                        outcomes.computeIfAbsent(Integer.toString(response.statusCode()), k -> new AtomicInteger())
+                                .incrementAndGet();
+                        if (response.statusCode() != 200) {
+                            assertEquals(503, response.statusCode(), response.body());
+                            return null; // a load balancer would stop routing here
+                        }
+                        if (afterSignal) {
+                            servedAfterSignal.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            awaitCount(outcomes, 50);
+            assertTrue(node.signal(), "SIGTERM delivered");
+            signalled.set(true);
+            // Readiness falls as soon as the JVM runs its shutdown hook, while inference is still
+            // served for the grace period.
+            HttpResponse<String> ready;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            do {
+                ready = client.send(HttpRequest.newBuilder(URI.create(base + "/v2/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (ready.statusCode() == 200 && System.nanoTime() < end);
+            HttpResponse<String> during = client.send(HttpRequest.newBuilder(URI.create(base + "/v2/models/affine/infer"))
+                    .POST(HttpRequest.BodyPublishers.ofString(affine)).build(), HttpResponse.BodyHandlers.ofString());
+            if (ready.statusCode() == 503 && during.statusCode() == 200) {
+                notReadyWhileServing.incrementAndGet();
+            }
+            for (Future<Void> c : clients) {
+                c.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertTrue(node.awaitExit(40), "the node exits within its drain bound");
+        assertTrue(lost.isEmpty(), () -> lost.size() + " accepted requests lost, first: " + lost.get(0));
+        assertEquals(1, notReadyWhileServing.get(), "readiness 503 while inference still answers");
+        assertTrue(servedAfterSignal.get() > 0, "the grace period served requests: " + outcomes);
+        assertTrue(outcomes.containsKey("503"), "then new requests were refused: " + outcomes);
+    }
+
+    private static void awaitCount(Map<String, AtomicInteger> outcomes, int total) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (outcomes.values().stream().mapToInt(AtomicInteger::get).sum() < total) {
+            assertTrue(System.nanoTime() < end, "load flows");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+}
