@@ -28,6 +28,11 @@ public final class NodeProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of("..", "bin", "lanes").toString(), "serve",
                 "--host", "127.0.0.1", "--port", "0"));
         command.addAll(List.of(flags));
+        return startCommand(command);
+    }
+
+    /** Starts any command that runs a node and logs its "Lanes listening" line; waits for that line. */
+    public static NodeProcess startCommand(List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
@@ -40,7 +45,7 @@ public final class NodeProcess implements AutoCloseable {
                 return new NodeProcess(process, Integer.parseInt(matcher.group(1)));
             }
         }
-        throw new IllegalStateException("bin/lanes serve exited before listening:\n" + seen);
+        throw new IllegalStateException(command.get(0) + " exited before listening:\n" + seen);
     }
 
     public int port() {
