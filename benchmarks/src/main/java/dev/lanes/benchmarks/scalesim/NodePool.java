@@ -1,0 +1,163 @@
+package dev.lanes.benchmarks.scalesim;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * Real Lanes node processes started with {@code bin/lanes serve}, each capped to a share of a
+ * CPU with a cgroup (as a Kubernetes CPU limit would), so that adding nodes adds capacity on one
+ * machine. Nodes leave by SIGTERM, which runs their drain.
+ */
+final class NodePool implements AutoCloseable {
+    /** One node and what the simulation knows of it. */
+    static final class Node {
+        final int port;
+        final Process process;
+        boolean ready;
+        boolean draining;
+
+        Node(int port, Process process) {
+            this.port = port;
+            this.process = process;
+        }
+    }
+
+    private final Path lanes;
+    private final Path repository;
+    private final Path directory;
+    private final CpuLimit cpuLimit;
+    private final List<String> flags;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final List<Node> nodes = new ArrayList<>();
+
+    NodePool(Path lanes, Path repository, Path directory, CpuLimit cpuLimit, List<String> flags) {
+        this.lanes = lanes;
+        this.repository = repository;
+        this.directory = directory;
+        this.cpuLimit = cpuLimit;
+        this.flags = List.copyOf(flags);
+    }
+
+    Node start() throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(lanes.toString(), "serve", "--host", "127.0.0.1",
+                "--port", Integer.toString(port), "--model-repository", repository.toString()));
+        command.addAll(flags);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(directory.resolve("node-" + port + ".log").toFile()).start();
+        cpuLimit.apply(process.pid());
+        Node node = new Node(port, process);
+        nodes.add(node);
+        return node;
+    }
+
+    /** Nodes not draining: serving or starting. */
+    List<Node> active() {
+        return nodes.stream().filter(n -> !n.draining && n.process.isAlive()).toList();
+    }
+
+    boolean checkReady(Node node) {
+        try {
+            node.ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port
+                    + "/v2/health/ready")).timeout(Duration.ofSeconds(1)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            node.ready = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return node.ready;
+    }
+
+    /** The node's inference_queue_length summed over models, or empty when it did not answer. */
+    OptionalDouble queueLength(Node node) {
+        try {
+            String scrape = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/metrics"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return OptionalDouble.of(scrape.lines().filter(line -> line.startsWith("inference_queue_length{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+        } catch (IOException e) {
+            return OptionalDouble.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** SIGTERM: the node drains (readiness 503, grace, refuse, finish) and exits by itself. */
+    void drain(Node node) {
+        node.draining = true;
+        node.process.destroy();
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(n -> n.process.destroy());
+        cpuLimit.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A cgroup (v1 cpu controller) capping every node at {@code cpus}; nothing where none can be made. */
+    static final class CpuLimit implements AutoCloseable {
+        private final Path group;
+        private final double cpus;
+
+        private CpuLimit(Path group, double cpus) {
+            this.group = group;
+            this.cpus = cpus;
+        }
+
+        static CpuLimit perProcess(double cpus) {
+            Path root = Path.of("/sys/fs/cgroup/cpu");
+            if (!Files.isWritable(root)) {
+                System.err.println("scale-sim: no writable cgroup cpu controller; nodes run uncapped");
+                return new CpuLimit(null, cpus);
+            }
+            return new CpuLimit(root.resolve("lanes-scale-sim-" + ProcessHandle.current().pid()), cpus);
+        }
+
+        /** Each node gets its own child group with the quota. */
+        void apply(long pid) {
+            if (group == null) {
+                return;
+            }
+            try {
+                Path child = group.resolve(Long.toString(pid));
+                Files.createDirectories(child);
+                Files.writeString(child.resolve("cpu.cfs_period_us"), "100000");
+                Files.writeString(child.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(cpus * 100_000)));
+                Files.writeString(child.resolve("cgroup.procs"), Long.toString(pid));
+            } catch (IOException e) {
+                System.err.println("scale-sim: could not cap node " + pid + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (group == null || !Files.isDirectory(group)) {
+                return;
+            }
+            try (var children = Files.list(group)) {
+                children.filter(Files::isDirectory).forEach(child -> child.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: empty groups vanish with the machine
+            }
+            group.toFile().delete();
+        }
+    }
+}
