@@ -54,13 +54,6 @@ class SharedRedisCacheIT {
         return "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[" + a + ",1,1,1]}]}";
     }
 
-    private static double metric(int port, String sample) throws Exception {
-        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return scrape.lines().map(line -> line.replace(",}", "}")).filter(line -> line.startsWith(sample + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst().orElse(0);
-    }
-
     @Test
     void twoNodeProcesses_nodeBHitsWhatNodeAStored() throws Exception {
         CacheSettings tiered = new CacheSettings(CacheSettings.Backend.TIERED, 1 << 20, Duration.ofMinutes(5),
@@ -75,8 +68,8 @@ class SharedRedisCacheIT {
                     .POST(HttpRequest.BodyPublishers.ofString(request(31))).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, fromB.statusCode(), fromB.body());
             assertEquals(ServerFixture.json(stored.body()).get("outputs"), ServerFixture.json(fromB.body()).get("outputs"));
-            assertEquals(1, metric(nodeB.port(), "inference_cache_requests_total{model=\"cached\",result=\"hit\"}"));
-            assertEquals(0, metric(nodeB.port(), "inference_batch_size_count{model=\"cached\"}"), "B never ran the model");
+            assertEquals(1, ServerFixture.metric(nodeB.port(), "inference_cache_requests_total{model=\"cached\",result=\"hit\"}"));
+            assertEquals(0, ServerFixture.metric(nodeB.port(), "inference_batch_size_count{model=\"cached\"}"), "B never ran the model");
         }
     }
 

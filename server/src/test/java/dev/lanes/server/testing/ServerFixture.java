@@ -85,9 +85,15 @@ public final class ServerFixture implements AutoCloseable {
 
     /** The value of one Prometheus sample, or 0 when it is absent. */
     public double metric(String sample) throws IOException, InterruptedException {
-        String scrape = get("/metrics").body();
-        return scrape.lines()
-                .filter(line -> line.startsWith(sample + " ") || line.replace(",}", "}").startsWith(sample + " "))
+        return metric(server.port(), sample);
+    }
+
+    /** The value of one Prometheus sample of the node on {@code port}, or 0 when it is absent. */
+    public static double metric(int port, String sample) throws IOException, InterruptedException {
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return scrape.lines().map(line -> line.replace(",}", "}"))
+                .filter(line -> line.startsWith(sample + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .findFirst().orElse(0);
     }
