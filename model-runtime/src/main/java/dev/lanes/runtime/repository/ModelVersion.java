@@ -76,6 +76,11 @@ public final class ModelVersion implements AutoCloseable {
         return instances.size();
     }
 
+    /** The configuration this version runs with, config.pbtxt completed with what Lanes filled in. */
+    public dev.lanes.runtime.config.proto.ModelConfig effectiveConfig() {
+        return EffectiveConfig.of(model, settings, signature, batcher.policy(), provider, instances.size());
+    }
+
     public int queueLength() {
         return batcher.queueLength();
     }

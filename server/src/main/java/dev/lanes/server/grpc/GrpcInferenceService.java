@@ -14,6 +14,8 @@ import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.Predictor;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.lanes.server.grpc.proto.ModelConfigRequest;
+import dev.lanes.server.grpc.proto.ModelConfigResponse;
 import dev.lanes.server.grpc.proto.ModelInferRequest;
 import dev.lanes.server.grpc.proto.ModelMetadataRequest;
 import dev.lanes.server.grpc.proto.ModelMetadataResponse;
@@ -122,6 +124,16 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             tensor.addShape(dim);
         }
         return tensor.build();
+    }
+
+    @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
+        try {
+            reply(response, ModelConfigResponse.newBuilder()
+                    .setConfig(gateway.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
+        } catch (InferenceException e) {
+            response.onError(ErrorMapping.grpcError(e));
+        }
     }
 
     @Override

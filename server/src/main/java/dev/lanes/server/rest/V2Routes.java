@@ -69,6 +69,8 @@ public final class V2Routes implements HttpService {
                 .get("/v2/health/ready", this::serverReady)
                 .get("/v2/models/{model}", this::modelMetadata)
                 .get("/v2/models/{model}/versions/{version}", this::modelMetadata)
+                .get("/v2/models/{model}/config", this::modelConfig)
+                .get("/v2/models/{model}/versions/{version}/config", this::modelConfig)
                 .get("/v2/models/{model}/ready", this::modelReady)
                 .get("/v2/models/{model}/versions/{version}/ready", this::modelReady)
                 .post("/v2/models/{model}/infer", this::infer)
@@ -94,6 +96,15 @@ public final class V2Routes implements HttpService {
             ModelVersion version = resolve(req);
             Model model = repository.model(version.model()).orElseThrow();
             JsonResponses.send(res, Status.OK_200, MetadataJson.model(model, version));
+        });
+    }
+
+    /** Triton's model configuration extension: the effective config as JSON. */
+    private void modelConfig(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            ModelVersion version = resolve(req);
+            JsonResponses.send(res, Status.OK_200, JsonResponses.json(json -> ProtoJson.write(json,
+                    version.effectiveConfig())));
         });
     }
 
