@@ -39,7 +39,7 @@ public final class LanesServer implements AutoCloseable {
     public static final String NAME = "lanes";
     public static final String VERSION = "0.1.0";
     /** Protocol extensions announced in server metadata, over REST and gRPC alike. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration");
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics");
 
     private final ServerConfig config;
     private final LanesRegistry registry;

@@ -57,7 +57,9 @@ public final class Predictor {
         if (lookup.result() == Lookup.Result.HIT) {
             try {
                 InferenceResult result = fromCache(CachedOutputs.decode(lookup.value()));
-                stats.lookup(version.model(), Lookup.Result.HIT, System.nanoTime() - start);
+                long lookupNanos = System.nanoTime() - start;
+                stats.lookup(version.model(), Lookup.Result.HIT, lookupNanos);
+                version.statistics().cacheHit(lookupNanos);
                 inputs.forEach(Tensor::close);
                 return result;
             } catch (IllegalArgumentException corrupt) {
@@ -65,14 +67,17 @@ public final class Predictor {
                 lookup = Lookup.error();
             }
         }
-        stats.lookup(version.model(), lookup.result(), System.nanoTime() - start);
+        long lookupNanos = System.nanoTime() - start;
+        stats.lookup(version.model(), lookup.result(), lookupNanos);
         SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
             InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos);
-            store(version.model(), key, result);
+            version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
             return result;
         });
         if (!outcome.led()) {
             inputs.forEach(Tensor::close); // another identical request ran the model for us
+            version.statistics().cacheMiss(lookupNanos);
+            version.statistics().succeeded(System.nanoTime() - start);
         }
         return outcome.value();
     }
@@ -90,14 +95,17 @@ public final class Predictor {
         return key.build();
     }
 
-    private void store(String model, CacheKey key, InferenceResult result) {
+    /** Encodes and stores a result; returns the nanoseconds it took. */
+    private long store(String model, CacheKey key, InferenceResult result) {
         long start = System.nanoTime();
         List<CachedOutputs.Output> outputs = new ArrayList<>(result.outputs().size());
         for (Tensor output : result.outputs()) {
             outputs.add(new CachedOutputs.Output(output.name(), output.dataType().name(), output.shape(), output.data()));
         }
         cache.put(key, new CachedOutputs(outputs).encode());
-        stats.store(model, System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        stats.store(model, nanos);
+        return nanos;
     }
 
     private static InferenceResult fromCache(CachedOutputs cached) {

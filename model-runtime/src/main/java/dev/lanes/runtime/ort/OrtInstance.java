@@ -12,6 +12,7 @@ import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.batch.InferenceTask;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
+import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.BytesElements;
 import dev.lanes.runtime.tensor.DataType;
 import dev.lanes.runtime.tensor.DirectBufferPool;
@@ -41,15 +42,17 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
     private final ExecutionProvider provider;
     private final ModelSignature signature;
     private final DirectBufferPool pool;
+    private final VersionStatistics statistics;
     private final OrtEnvironment environment = OrtSessions.environment();
 
     public OrtInstance(String name, OrtSession session, ExecutionProvider provider, ModelSignature signature,
-                       DirectBufferPool pool) {
+                       DirectBufferPool pool, VersionStatistics statistics) {
         this.name = name;
         this.session = session;
         this.provider = provider;
         this.signature = signature;
         this.pool = pool;
+        this.statistics = statistics;
     }
 
     public ExecutionProvider provider() {
@@ -81,13 +84,18 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         List<ByteBuffer> leased = new ArrayList<>();
         try {
+            long start = System.nanoTime();
             for (int i = 0; i < signature.inputs().size(); i++) {
                 TensorSpec spec = signature.inputs().get(i);
                 inputs.put(spec.name(), assemble(spec, i, batch, rows, leased));
             }
             Set<String> wanted = wantedOutputs(batch);
+            long assembled = System.nanoTime();
             try (OrtSession.Result result = session.run(inputs, wanted)) {
-                return scatter(batch, rows, result);
+                long ran = System.nanoTime();
+                List<InferenceResult> results = scatter(batch, rows, result);
+                statistics.computed(rows, batch.size(), assembled - start, ran - assembled, System.nanoTime() - ran);
+                return results;
             }
         } finally {
             inputs.values().forEach(OnnxTensor::close);

@@ -10,6 +10,7 @@ import dev.lanes.runtime.ort.OrtInstance;
 import dev.lanes.runtime.ort.OrtSessions;
 import dev.lanes.runtime.ort.WarmUp;
 import dev.lanes.runtime.stats.ModelStats;
+import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.DirectBufferPool;
 
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ final class ModelLoader {
         this.ticker = ticker;
     }
 
-    ModelVersion load(ModelSettings settings, long version, Path versionDir, ModelStats stats) throws Exception {
+    ModelVersion load(ModelSettings settings, long version, Path versionDir, ModelStats modelStats) throws Exception {
+        VersionStatistics stats = new VersionStatistics(modelStats);
         Path file = versionDir.resolve(settings.modelFilename());
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("version " + version + " has no " + settings.modelFilename());
@@ -55,12 +57,12 @@ final class ModelLoader {
             List<OrtInstance> instances = new ArrayList<>();
             for (OrtSessions.Created created : sessions) {
                 instances.add(new OrtInstance(settings.name(), created.session(), created.provider(),
-                        resolved.signature(), pool));
+                        resolved.signature(), pool, stats));
             }
             DynamicBatcher batcher = new DynamicBatcher(label, resolved.policy(), ticker, stats);
             batcher.start(List.copyOf(instances));
             return new ModelVersion(settings.name(), version, settings, resolved.signature(),
-                    sessions.get(0).provider(), batcher, instances);
+                    sessions.get(0).provider(), batcher, instances, stats);
         } catch (Exception | Error e) {
             for (OrtSessions.Created created : sessions) {
                 try {

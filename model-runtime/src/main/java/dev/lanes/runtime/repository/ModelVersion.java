@@ -12,6 +12,7 @@ import dev.lanes.runtime.model.ModelSettings;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.ort.ExecutionProvider;
 import dev.lanes.runtime.ort.OrtInstance;
+import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.Tensor;
 
 import java.util.List;
@@ -36,9 +37,11 @@ public final class ModelVersion implements AutoCloseable {
     private final ExecutionProvider provider;
     private final DynamicBatcher batcher;
     private final List<OrtInstance> instances;
+    private final VersionStatistics statistics;
 
     ModelVersion(String model, long version, ModelSettings settings, ModelSignature signature,
-                 ExecutionProvider provider, DynamicBatcher batcher, List<OrtInstance> instances) {
+                 ExecutionProvider provider, DynamicBatcher batcher, List<OrtInstance> instances,
+                 VersionStatistics statistics) {
         this.model = model;
         this.version = version;
         this.settings = settings;
@@ -46,6 +49,12 @@ public final class ModelVersion implements AutoCloseable {
         this.provider = provider;
         this.batcher = batcher;
         this.instances = List.copyOf(instances);
+        this.statistics = statistics;
+    }
+
+    /** Triton's statistics for this version (the statistics extension). */
+    public VersionStatistics statistics() {
+        return statistics;
     }
 
     public String model() {
@@ -109,6 +118,19 @@ public final class ModelVersion implements AutoCloseable {
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
                                  long clientDeadlineNanos) {
+        long start = System.nanoTime();
+        try {
+            InferenceResult result = run(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos);
+            statistics.succeeded(System.nanoTime() - start);
+            return result;
+        } catch (RuntimeException e) {
+            statistics.failed(System.nanoTime() - start);
+            throw e;
+        }
+    }
+
+    private InferenceResult run(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
+                                long clientDeadlineNanos) {
         InferenceTask task;
         try {
             List<Tensor> ordered = signature.orderInputs(inputs);

@@ -13,6 +13,7 @@ import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.Predictor;
+import dev.lanes.server.Statistics;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.grpc.proto.ModelConfigRequest;
 import dev.lanes.server.grpc.proto.ModelConfigResponse;
@@ -21,6 +22,8 @@ import dev.lanes.server.grpc.proto.ModelMetadataRequest;
 import dev.lanes.server.grpc.proto.ModelMetadataResponse;
 import dev.lanes.server.grpc.proto.ModelReadyRequest;
 import dev.lanes.server.grpc.proto.ModelReadyResponse;
+import dev.lanes.server.grpc.proto.ModelStatisticsRequest;
+import dev.lanes.server.grpc.proto.ModelStatisticsResponse;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.grpc.proto.ServerLiveRequest;
 import dev.lanes.server.grpc.proto.ServerLiveResponse;
@@ -53,6 +56,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     private final Predictor predictor;
     private final GrpcTensors tensors;
     private final ServerMetadataResponse serverMetadata;
+    private final Statistics statistics;
 
     public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceGateway gateway,
                                 Predictor predictor, DirectBufferPool pool, long maxTensorElements, String name, String version,
@@ -62,6 +66,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         this.gateway = gateway;
         this.predictor = predictor;
         this.tensors = new GrpcTensors(pool, maxTensorElements);
+        this.statistics = new Statistics(repository);
         this.serverMetadata = ServerMetadataResponse.newBuilder()
                 .setName(name).setVersion(version).addAllExtensions(extensions).build();
     }
@@ -131,6 +136,15 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         try {
             reply(response, ModelConfigResponse.newBuilder()
                     .setConfig(gateway.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
+        } catch (InferenceException e) {
+            response.onError(ErrorMapping.grpcError(e));
+        }
+    }
+
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> response) {
+        try {
+            reply(response, statistics.of(request.getName(), request.getVersion()));
         } catch (InferenceException e) {
             response.onError(ErrorMapping.grpcError(e));
         }

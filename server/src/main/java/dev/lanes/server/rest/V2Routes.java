@@ -12,6 +12,7 @@ import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.Predictor;
+import dev.lanes.server.Statistics;
 import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -47,6 +48,7 @@ public final class V2Routes implements HttpService {
     private final InferRequestDecoder decoder;
     private final long maxRequestSize;
     private final byte[] serverMetadata;
+    private final Statistics statistics;
 
     public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceGateway gateway,
                     Predictor predictor,
@@ -60,6 +62,7 @@ public final class V2Routes implements HttpService {
         this.maxRequestSize = maxRequestSize;
         this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
         this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
+        this.statistics = new Statistics(repository);
     }
 
     @Override
@@ -67,6 +70,10 @@ public final class V2Routes implements HttpService {
         rules.get("/v2", (req, res) -> JsonResponses.send(res, Status.OK_200, serverMetadata))
                 .get("/v2/health/live", (req, res) -> res.status(Status.OK_200).send())
                 .get("/v2/health/ready", this::serverReady)
+                // Before /v2/models/{model}, which would take "stats" for a model name (as in Triton).
+                .get("/v2/models/stats", this::modelStatistics)
+                .get("/v2/models/{model}/stats", this::modelStatistics)
+                .get("/v2/models/{model}/versions/{version}/stats", this::modelStatistics)
                 .get("/v2/models/{model}", this::modelMetadata)
                 .get("/v2/models/{model}/versions/{version}", this::modelMetadata)
                 .get("/v2/models/{model}/config", this::modelConfig)
@@ -105,6 +112,17 @@ public final class V2Routes implements HttpService {
             ModelVersion version = resolve(req);
             JsonResponses.send(res, Status.OK_200, JsonResponses.json(json -> ProtoJson.write(json,
                     version.effectiveConfig())));
+        });
+    }
+
+    /** Triton's statistics extension: all models, one model's served versions, or one version. */
+    private void modelStatistics(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            var parameters = req.path().pathParameters();
+            String model = parameters.contains("model") ? parameters.get("model") : "";
+            String version = parameters.contains("version") ? parameters.get("version") : "";
+            JsonResponses.send(res, Status.OK_200, JsonResponses.json(json -> ProtoJson.writeWithDefaults(json,
+                    statistics.of(model, version))));
         });
     }
 

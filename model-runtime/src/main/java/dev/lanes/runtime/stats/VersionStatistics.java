@@ -1,0 +1,175 @@
+package dev.lanes.runtime.stats;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Triton's statistics for one model version (the statistics extension), kept with the same
+ * events that drive the model's meters: it receives every {@link ModelStats} call and passes it on
+ * to the per-model sink, so the two cannot disagree. Thread-safe and lock-free.
+ */
+public final class VersionStatistics implements ModelStats {
+    /** A count and a cumulative duration. */
+    public static final class Duration {
+        private final LongAdder count = new LongAdder();
+        private final LongAdder nanos = new LongAdder();
+
+        void add(long times, long totalNanos) {
+            count.add(times);
+            nanos.add(totalNanos);
+        }
+
+        public long count() {
+            return count.sum();
+        }
+
+        public long nanos() {
+            return nanos.sum();
+        }
+    }
+
+    /** Compute time of the executions of one batch size. */
+    public static final class BatchSize {
+        private final Duration input = new Duration();
+        private final Duration infer = new Duration();
+        private final Duration output = new Duration();
+
+        public Duration input() {
+            return input;
+        }
+
+        public Duration infer() {
+            return infer;
+        }
+
+        public Duration output() {
+            return output;
+        }
+    }
+
+    private final ModelStats model;
+    private final Duration success = new Duration();
+    private final Duration fail = new Duration();
+    private final Duration queue = new Duration();
+    private final Duration computeInput = new Duration();
+    private final Duration computeInfer = new Duration();
+    private final Duration computeOutput = new Duration();
+    private final Duration cacheHit = new Duration();
+    private final Duration cacheMiss = new Duration();
+    private final LongAdder inferences = new LongAdder();
+    private final LongAdder executions = new LongAdder();
+    private final Map<Integer, BatchSize> batches = new ConcurrentHashMap<>();
+    private volatile long lastInferenceMillis;
+
+    /** @param model the model's own sink (its meters), which receives every event too */
+    public VersionStatistics(ModelStats model) {
+        this.model = model;
+    }
+
+    @Override
+    public void queueWait(long nanos) {
+        queue.add(1, nanos);
+        model.queueWait(nanos);
+    }
+
+    @Override
+    public void batchExecuted(int rows, int requests, long nanos) {
+        model.batchExecuted(rows, requests, nanos);
+    }
+
+    @Override
+    public void requestExpired() {
+        model.requestExpired();
+    }
+
+    /**
+     * One successful execution's input assembly, ORT run and output slicing, for a batch of
+     * {@code rows}. Only these count as executions and inferences: Triton counts successful ones.
+     */
+    public void computed(int rows, int requests, long inputNanos, long inferNanos, long outputNanos) {
+        executions.increment();
+        inferences.add(rows);
+        computeInput.add(requests, inputNanos * requests);
+        computeInfer.add(requests, inferNanos * requests);
+        computeOutput.add(requests, outputNanos * requests);
+        BatchSize size = batches.computeIfAbsent(rows, r -> new BatchSize());
+        size.input.add(1, inputNanos);
+        size.infer.add(1, inferNanos);
+        size.output.add(1, outputNanos);
+    }
+
+    /** A request answered (by the model or the cache) after {@code nanos}. */
+    public void succeeded(long nanos) {
+        success.add(1, nanos);
+        lastInferenceMillis = System.currentTimeMillis();
+    }
+
+    public void failed(long nanos) {
+        fail.add(1, nanos);
+    }
+
+    /** A request answered from the cache; its lookup took {@code nanos}. Counts as a success too. */
+    public void cacheHit(long nanos) {
+        cacheHit.add(1, nanos);
+        succeeded(nanos);
+    }
+
+    /** A cache miss; looking up and storing took {@code nanos}. */
+    public void cacheMiss(long nanos) {
+        cacheMiss.add(1, nanos);
+    }
+
+    public Duration success() {
+        return success;
+    }
+
+    public Duration fail() {
+        return fail;
+    }
+
+    public Duration queue() {
+        return queue;
+    }
+
+    public Duration computeInput() {
+        return computeInput;
+    }
+
+    public Duration computeInfer() {
+        return computeInfer;
+    }
+
+    public Duration computeOutput() {
+        return computeOutput;
+    }
+
+    public Duration cacheHits() {
+        return cacheHit;
+    }
+
+    public Duration cacheMisses() {
+        return cacheMiss;
+    }
+
+    /** Rows run by the model (cache hits excluded). */
+    public long inferenceCount() {
+        return inferences.sum();
+    }
+
+    /** Model executions (batches). */
+    public long executionCount() {
+        return executions.sum();
+    }
+
+    /** Milliseconds since the epoch of the last successful request, 0 when none. */
+    public long lastInferenceMillis() {
+        return lastInferenceMillis;
+    }
+
+    /** Per batch size, ascending. */
+    public Map<Integer, BatchSize> batchSizes() {
+        return new TreeMap<>(batches);
+    }
+}
