@@ -4,6 +4,7 @@ import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.ModelVersion;
+import dev.lanes.runtime.repository.VersionLease;
 import dev.lanes.signals.RequestMeters;
 
 import java.io.IOException;
@@ -47,7 +48,10 @@ public final class InferenceGateway {
             if (state.shuttingDown()) {
                 throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
             }
-            exchange.run(resolve(model, version));
+            // The lease lets a reload or unload replace the version while this request finishes on it.
+            try (VersionLease lease = repository.acquire(model, parseVersion(version))) {
+                exchange.run(lease.version());
+            }
             outcome = "success";
         } catch (InferenceException e) {
             outcome = ErrorMapping.outcome(e.kind());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A model directory and what became of it: the versions that serve and an index row for every
@@ -77,6 +78,12 @@ public final class Model implements LoadView {
             total += version.executingRequests();
         }
         return total;
+    }
+
+    /** Retires every served version; completes when all have closed. */
+    CompletableFuture<Void> retire() {
+        return CompletableFuture.allOf(ready.values().stream().map(ModelVersion::retire)
+                .toArray(CompletableFuture[]::new));
     }
 
     void shutdown() {

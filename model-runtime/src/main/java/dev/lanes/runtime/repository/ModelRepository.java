@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,6 +38,7 @@ import java.util.stream.Stream;
 public final class ModelRepository implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
     private static final String CONFIG_FILE = "config.pbtxt";
+    private static final int MAX_ACQUIRE_ATTEMPTS = 8;
 
     private final Path root;
     private final RuntimeSettings runtime;
@@ -44,6 +46,10 @@ public final class ModelRepository implements AutoCloseable {
     private final DirectBufferPool pool;
     private final ModelLoader loader;
     private final Map<String, Model> models = new ConcurrentHashMap<>();
+    /** One stats sink per model name, kept across reloads: meters register once per name. */
+    private final Map<String, ModelMeters> meters = new ConcurrentHashMap<>();
+    /** Serialises loads and unloads; never held across inference. */
+    private final Object changes = new Object();
     private volatile boolean loaded;
 
     public ModelRepository(Path root, RuntimeSettings runtime, StatsFactory statsFactory) {
@@ -103,6 +109,68 @@ public final class ModelRepository implements AutoCloseable {
     }
 
     /**
+     * Resolves like {@link #resolve} and holds the version until the lease closes, so a reload or
+     * unload that replaces it meanwhile lets the request finish on it.
+     */
+    public VersionLease acquire(String name, OptionalLong version) {
+        for (int attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
+            ModelVersion resolved = resolve(name, version);
+            if (resolved.tryAcquire()) {
+                return new VersionLease(resolved);
+            }
+            // Retired between lookup and acquire: the map already holds its successor (or nothing).
+        }
+        throw new InferenceException(ErrorKind.MODEL_NOT_READY, "model '" + name + "' is being replaced; retry");
+    }
+
+    /**
+     * Loads (or reloads) one model from its directory. The new versions load and warm while the
+     * current ones keep serving; the switch is one map write; the replaced versions close once
+     * the requests holding them finish. When any version fails, the model keeps serving what it
+     * served and the reason is thrown.
+     *
+     * @return a future that completes when the replaced versions have closed
+     * @throws InferenceException INVALID_INPUT for a bad name or a failed load, MODEL_NOT_FOUND
+     *                            when the repository has no such directory
+     */
+    public CompletableFuture<Void> load(String name) {
+        ModelNames.validate(name);
+        Path directory = root.resolve(name);
+        if (!directory.normalize().startsWith(root.normalize()) || !Files.isDirectory(directory)) {
+            throw InferenceException.unknownModel(name);
+        }
+        synchronized (changes) {
+            Model candidate = loadModel(directory);
+            Model current = models.get(name);
+            if (!candidate.isReady()) {
+                candidate.close();
+                throw InferenceException.invalidInput("failed to load '%s': %s", name,
+                        candidate.failureReason().orElse("no version is ready"));
+            }
+            models.put(name, candidate);
+            meters.get(name).holder().target = candidate;
+            return current == null ? CompletableFuture.completedFuture(null) : current.retire();
+        }
+    }
+
+    /**
+     * Takes a model out of service: new requests get MODEL_NOT_FOUND at once, requests already
+     * holding one of its versions finish, then its sessions close.
+     *
+     * @return a future that completes when its versions have closed
+     */
+    public CompletableFuture<Void> unload(String name) {
+        ModelNames.validate(name);
+        synchronized (changes) {
+            Model current = models.remove(name);
+            if (current == null) {
+                throw InferenceException.unknownModel(name);
+            }
+            return current.retire();
+        }
+    }
+
+    /**
      * The version a request addresses: the given one, or the newest ready one.
      *
      * @throws InferenceException MODEL_NOT_FOUND for unknown models or versions, MODEL_NOT_READY
@@ -155,8 +223,11 @@ public final class ModelRepository implements AutoCloseable {
         for (long missing : settings.versionPolicy().missing(onDisk)) {
             LOG.warning(() -> "model " + name + ": version policy names version " + missing + ", which is not on disk");
         }
-        LoadViewHolder holder = new LoadViewHolder();
-        ModelStats stats = statsFactory.forModel(name, holder);
+        ModelMeters modelMeters = meters.computeIfAbsent(name, ignored -> {
+            LoadViewHolder holder = new LoadViewHolder();
+            return new ModelMeters(holder, statsFactory.forModel(name, holder));
+        });
+        ModelStats stats = modelMeters.stats;
         for (long version : chosen) {
             try {
                 ModelVersion loadedVersion = loader.load(settings, version, directory.resolve(Long.toString(version)), stats);
@@ -174,7 +245,9 @@ public final class ModelRepository implements AutoCloseable {
         }
         index.sort(Comparator.comparingLong(entry -> Long.parseLong(entry.version())));
         Model model = new Model(name, ready, index);
-        holder.target = model;
+        if (modelMeters.holder().target == null) {
+            modelMeters.holder().target = model; // first load; a reload points it there on the switch
+        }
         return model;
     }
 
@@ -200,6 +273,9 @@ public final class ModelRepository implements AutoCloseable {
     public void close() {
         models.values().forEach(Model::close);
         models.clear();
+    }
+
+    private record ModelMeters(LoadViewHolder holder, ModelStats stats) {
     }
 
     /** Lets stats observe the model object that only exists once all versions are loaded. */

@@ -16,6 +16,8 @@ import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.Tensor;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,10 @@ public final class ModelVersion implements AutoCloseable {
     private final DynamicBatcher batcher;
     private final List<OrtInstance> instances;
     private final VersionStatistics statistics;
+    /** Requests between {@link #tryAcquire} and {@link #release}: they may still admit work. */
+    private final AtomicInteger users = new AtomicInteger();
+    private final CompletableFuture<Void> unused = new CompletableFuture<>();
+    private volatile boolean retired;
 
     ModelVersion(String model, long version, ModelSettings settings, ModelSignature signature,
                  ExecutionProvider provider, DynamicBatcher batcher, List<OrtInstance> instances,
@@ -179,6 +185,40 @@ public final class ModelVersion implements AutoCloseable {
             batcher.cancelQueued(task, new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted"));
             throw new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted", e);
         }
+    }
+
+    /**
+     * Registers a request that is about to use this version; false once the version is retired
+     * (replaced or unloaded), when the caller must resolve again. Pair with {@link #release}.
+     */
+    boolean tryAcquire() {
+        users.incrementAndGet();
+        if (retired) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        // Checked after the decrement: a retire() that saw users > 0 relies on this check.
+        if (users.decrementAndGet() == 0 && retired) {
+            unused.complete(null);
+        }
+    }
+
+    /**
+     * Takes the version out of service once its last user has released it: resolve() no longer
+     * returns it (the caller swapped it out first), requests already holding it finish, then
+     * the queue drains and the sessions close. Returns when it is closed.
+     */
+    CompletableFuture<Void> retire() {
+        retired = true;
+        if (users.get() == 0) {
+            unused.complete(null);
+        }
+        return unused.thenRunAsync(this::close,
+                command -> Thread.ofVirtual().name("retire-" + model + "-" + version).start(command));
     }
 
     /** Stops admitting; queued requests still run. */
