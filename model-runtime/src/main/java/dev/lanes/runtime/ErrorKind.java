@@ -19,6 +19,10 @@ public enum ErrorKind {
     SHUTTING_DOWN,
     /** The request's timeout passed before it could run. */
     DEADLINE_EXCEEDED,
+    /** A protected endpoint was called without a bearer token. */
+    UNAUTHENTICATED,
+    /** A protected endpoint was called with a token that is not the configured one. */
+    PERMISSION_DENIED,
     /** ONNX Runtime or the server failed on a request that was valid. */
     RUNTIME_FAILURE
 }

@@ -24,6 +24,8 @@ public final class ErrorMapping {
             case PAYLOAD_TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> Status.SERVICE_UNAVAILABLE_503;
             case DEADLINE_EXCEEDED -> Status.GATEWAY_TIMEOUT_504;
+            case UNAUTHENTICATED -> Status.UNAUTHORIZED_401;
+            case PERMISSION_DENIED -> Status.FORBIDDEN_403;
             case RUNTIME_FAILURE -> Status.INTERNAL_SERVER_ERROR_500;
         };
     }
@@ -35,6 +37,8 @@ public final class ErrorMapping {
             case PAYLOAD_TOO_LARGE -> io.grpc.Status.Code.RESOURCE_EXHAUSTED;
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> io.grpc.Status.Code.UNAVAILABLE;
             case DEADLINE_EXCEEDED -> io.grpc.Status.Code.DEADLINE_EXCEEDED;
+            case UNAUTHENTICATED -> io.grpc.Status.Code.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> io.grpc.Status.Code.PERMISSION_DENIED;
             case RUNTIME_FAILURE -> io.grpc.Status.Code.INTERNAL;
         };
     }
@@ -48,7 +52,8 @@ public final class ErrorMapping {
     public static boolean retryable(ErrorKind kind) {
         return switch (kind) {
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> true;
-            case INVALID_INPUT, MODEL_NOT_FOUND, PAYLOAD_TOO_LARGE, DEADLINE_EXCEEDED, RUNTIME_FAILURE -> false;
+            case INVALID_INPUT, MODEL_NOT_FOUND, PAYLOAD_TOO_LARGE, DEADLINE_EXCEEDED, UNAUTHENTICATED,
+                 PERMISSION_DENIED, RUNTIME_FAILURE -> false;
         };
     }
 

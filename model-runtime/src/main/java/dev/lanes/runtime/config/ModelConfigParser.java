@@ -1,6 +1,8 @@
 package dev.lanes.runtime.config;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
+import com.google.protobuf.util.JsonFormat;
 import dev.lanes.runtime.config.proto.ModelConfig;
 
 import java.io.IOException;
@@ -18,6 +20,7 @@ public final class ModelConfigParser {
     private static final TextFormat.Parser PARSER = TextFormat.Parser.newBuilder()
             .setAllowUnknownFields(true)
             .build();
+    private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private ModelConfigParser() {
     }
@@ -25,6 +28,17 @@ public final class ModelConfigParser {
     public static ModelConfig parse(String text) throws TextFormat.ParseException {
         ModelConfig.Builder builder = ModelConfig.newBuilder();
         PARSER.merge(text, builder);
+        return builder.build();
+    }
+
+    /**
+     * Parses the JSON form of a ModelConfig, as Triton's load API takes it in its {@code config}
+     * parameter. Unknown fields are skipped, as in config.pbtxt; malformed JSON or a wrongly typed
+     * field is an error.
+     */
+    public static ModelConfig parseJson(String json) throws InvalidProtocolBufferException {
+        ModelConfig.Builder builder = ModelConfig.newBuilder();
+        JSON_PARSER.merge(json, builder);
         return builder.build();
     }
 

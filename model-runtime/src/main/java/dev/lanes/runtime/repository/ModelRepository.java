@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,8 @@ public final class ModelRepository implements AutoCloseable {
     private final Map<String, Model> models = new ConcurrentHashMap<>();
     /** One stats sink per model name, kept across reloads: meters register once per name. */
     private final Map<String, ModelMeters> meters = new ConcurrentHashMap<>();
+    /** Names unloaded through the API, for the index's reason. */
+    private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
     /** Serialises loads and unloads; never held across inference. */
     private final Object changes = new Object();
     private volatile boolean loaded;
@@ -69,23 +72,42 @@ public final class ModelRepository implements AutoCloseable {
         return pool;
     }
 
-    /** Loads every model directory under the root. Call once. */
+    /** Loads every model directory under the root (control modes none and poll). Call once. */
     public void loadAll() throws IOException {
+        for (Path directory : modelDirectories()) {
+            Model model = loadModel(directory, Optional.empty());
+            models.put(model.name(), model);
+        }
+        loaded = true;
+    }
+
+    /**
+     * Loads only the named models (control mode explicit: the rest wait for the load API).
+     * Call once, instead of {@link #loadAll}.
+     *
+     * @throws InferenceException when one of them does not load
+     */
+    public void loadOnly(List<String> names) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException("model repository " + root + " is not a directory");
         }
-        List<Path> directories;
+        for (String name : names) {
+            load(name, Optional.empty());
+        }
+        loaded = true;
+    }
+
+    /** The model directories under the root, by name. */
+    public List<Path> modelDirectories() throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException("model repository " + root + " is not a directory");
+        }
         try (Stream<Path> children = Files.list(root)) {
-            directories = children.filter(Files::isDirectory)
+            return children.filter(Files::isDirectory)
                     .filter(dir -> !dir.getFileName().toString().startsWith("."))
                     .sorted(Comparator.comparing(Path::toString))
                     .toList();
         }
-        for (Path directory : directories) {
-            Model model = loadModel(directory);
-            models.put(model.name(), model);
-        }
-        loaded = true;
     }
 
     /** Whether loading finished and every model and version is ready. */
@@ -101,10 +123,24 @@ public final class ModelRepository implements AutoCloseable {
         return Optional.ofNullable(models.get(name));
     }
 
-    /** Every model's rows, sorted by model name then version. */
+    /**
+     * Every model's rows, sorted by model name then version; a directory that is not loaded (never,
+     * or unloaded) is one UNAVAILABLE row, as in Triton's index, so clients see what they can load.
+     */
     public List<IndexEntry> index() {
+        Map<String, List<IndexEntry>> rows = new TreeMap<>();
+        try {
+            for (Path directory : modelDirectories()) {
+                String name = directory.getFileName().toString();
+                rows.put(name, List.of(new IndexEntry(name, "", ModelState.UNAVAILABLE,
+                        unloaded.contains(name) ? "unloaded" : "not loaded", "")));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot list the model repository " + root + ": " + e.getMessage());
+        }
+        models.values().forEach(model -> rows.put(model.name(), model.index()));
         List<IndexEntry> entries = new ArrayList<>();
-        new TreeMap<>(models).values().forEach(model -> entries.addAll(model.index()));
+        rows.values().forEach(entries::addAll);
         return entries;
     }
 
@@ -133,14 +169,14 @@ public final class ModelRepository implements AutoCloseable {
      * @throws InferenceException INVALID_INPUT for a bad name or a failed load, MODEL_NOT_FOUND
      *                            when the repository has no such directory
      */
-    public CompletableFuture<Void> load(String name) {
+    public CompletableFuture<Void> load(String name, Optional<ModelConfig> override) {
         ModelNames.validate(name);
         Path directory = root.resolve(name);
         if (!directory.normalize().startsWith(root.normalize()) || !Files.isDirectory(directory)) {
             throw InferenceException.unknownModel(name);
         }
         synchronized (changes) {
-            Model candidate = loadModel(directory);
+            Model candidate = loadModel(directory, override);
             Model current = models.get(name);
             if (!candidate.isReady()) {
                 candidate.close();
@@ -148,6 +184,7 @@ public final class ModelRepository implements AutoCloseable {
                         candidate.failureReason().orElse("no version is ready"));
             }
             models.put(name, candidate);
+            unloaded.remove(name);
             meters.get(name).holder().target = candidate;
             return current == null ? CompletableFuture.completedFuture(null) : current.retire();
         }
@@ -166,6 +203,7 @@ public final class ModelRepository implements AutoCloseable {
             if (current == null) {
                 throw InferenceException.unknownModel(name);
             }
+            unloaded.add(name);
             return current.retire();
         }
     }
@@ -195,7 +233,7 @@ public final class ModelRepository implements AutoCloseable {
                 + model.failureReason().map(reason -> ": " + reason).orElse(""));
     }
 
-    private Model loadModel(Path directory) {
+    private Model loadModel(Path directory, Optional<ModelConfig> override) {
         String name = directory.getFileName().toString();
         List<IndexEntry> index = new ArrayList<>();
         TreeMap<Long, ModelVersion> ready = new TreeMap<>();
@@ -203,7 +241,8 @@ public final class ModelRepository implements AutoCloseable {
         NavigableSet<Long> onDisk;
         try {
             Path configFile = directory.resolve(CONFIG_FILE);
-            ModelConfig config = Files.isRegularFile(configFile) ? ModelConfigParser.read(configFile)
+            ModelConfig config = override.isPresent() ? override.get()
+                    : Files.isRegularFile(configFile) ? ModelConfigParser.read(configFile)
                     : ModelConfig.getDefaultInstance();
             settings = ModelSettings.resolve(name, config, runtime);
             onDisk = versionsOnDisk(directory);

@@ -2,6 +2,8 @@ package dev.lanes.runtime.repository;
 
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.config.ModelConfigParser;
+import dev.lanes.runtime.config.proto.ModelConfig;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.runtime.stats.StatsFactory;
 import dev.lanes.runtime.tensor.Tensor;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -89,7 +92,7 @@ class ModelReloadTest {
                 Thread.sleep(5);
             }
             files.model("m", 2, TestModels.affine());
-            CompletableFuture<Void> retired = repository.load("m");
+            CompletableFuture<Void> retired = repository.load("m", Optional.empty());
             assertEquals(2, repository.resolve("m", OptionalLong.empty()).version(), "the switch is immediate");
             retired.get(30, TimeUnit.SECONDS);
             long afterSwitch = servedBy.get(2);
@@ -110,7 +113,7 @@ class ModelReloadTest {
     @Test
     void reload_failingNewVersion_keepsTheServingVersionAndReportsWhy() {
         files.corrupt("m", 2);
-        InferenceException failed = assertThrows(InferenceException.class, () -> repository.load("m"));
+        InferenceException failed = assertThrows(InferenceException.class, () -> repository.load("m", Optional.empty()));
         assertEquals(ErrorKind.INVALID_INPUT, failed.kind());
         assertTrue(failed.getMessage().startsWith("failed to load 'm': "), failed.getMessage());
         assertEquals(1, repository.resolve("m", OptionalLong.empty()).version());
@@ -129,22 +132,53 @@ class ModelReloadTest {
                 List.of(Tensors.fp32("x", new long[]{1, 4}, ROW.clone())), Set.of(), 0).outputs().get(0))[0], 1e-5);
         held.close();
         closed.get(30, TimeUnit.SECONDS);
-        assertTrue(repository.index().isEmpty());
+        assertEquals(List.of(new IndexEntry("m", "", ModelState.UNAVAILABLE, "unloaded", "")), repository.index(),
+                "the index still shows the directory, as one that can be loaded");
 
-        repository.load("m").get(30, TimeUnit.SECONDS);
+        repository.load("m", Optional.empty()).get(30, TimeUnit.SECONDS);
         assertEquals(1, inferOnce(), "an unloaded model loads again");
+    }
+
+    @Test
+    void reload_withConfigOverride_appliesItInsteadOfTheDirectorysConfig() throws Exception {
+        ModelConfig override = ModelConfigParser.parseJson("""
+                {"max_batch_size": 2, "instance_group": [{"count": 2}], "unknown_triton_field": {"x": 1}}""");
+        repository.load("m", Optional.of(override)).get(30, TimeUnit.SECONDS);
+        ModelVersion reloaded = repository.resolve("m", OptionalLong.empty());
+        assertEquals(2, reloaded.signature().maxBatchSize());
+        assertEquals(2, reloaded.instanceCount());
+        assertEquals(1, inferOnce());
+
+        InferenceException wrongModel = assertThrows(InferenceException.class, () -> repository.load("m",
+                Optional.of(ModelConfigParser.parseJson("{\"name\": \"other\"}"))));
+        assertTrue(wrongModel.getMessage().contains("other"), wrongModel.getMessage());
+        assertEquals(2, repository.resolve("m", OptionalLong.empty()).instanceCount(), "the failed load changed nothing");
+        assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
+                () -> ModelConfigParser.parseJson("{\"max_batch_size\": \"many\"}"));
+    }
+
+    @Test
+    void explicitMode_loadsOnlyTheNamedModels_andIndexesTheRest() throws Exception {
+        files.model("other", 1, TestModels.affine());
+        try (ModelRepository explicit = new ModelRepository(root, RuntimeSettings.defaults(), StatsFactory.disabled())) {
+            explicit.loadOnly(List.of("other"));
+            assertEquals(List.of(
+                    new IndexEntry("m", "", ModelState.UNAVAILABLE, "not loaded", ""),
+                    new IndexEntry("other", "1", ModelState.READY, "", "CPU")), explicit.index());
+            assertTrue(explicit.allReady(), "models that are not loaded do not hold readiness back");
+        }
     }
 
     @Test
     void loadAndUnload_namesOutsideTheRepository_areRefused() {
         for (String name : List.of("../m", "/etc", ".hidden", "a/b", "a\\b", "..", "")) {
             assertEquals(ErrorKind.INVALID_INPUT,
-                    assertThrows(InferenceException.class, () -> repository.load(name), name).kind(), name);
+                    assertThrows(InferenceException.class, () -> repository.load(name, Optional.empty()), name).kind(), name);
             assertEquals(ErrorKind.INVALID_INPUT,
                     assertThrows(InferenceException.class, () -> repository.unload(name), name).kind(), name);
         }
         assertEquals(ErrorKind.MODEL_NOT_FOUND,
-                assertThrows(InferenceException.class, () -> repository.load("absent")).kind());
+                assertThrows(InferenceException.class, () -> repository.load("absent", Optional.empty())).kind());
         assertEquals(ErrorKind.MODEL_NOT_FOUND,
                 assertThrows(InferenceException.class, () -> repository.unload("absent")).kind());
     }

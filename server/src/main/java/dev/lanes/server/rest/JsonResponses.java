@@ -1,6 +1,7 @@
 package dev.lanes.server.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.server.ErrorMapping;
 import io.helidon.http.HeaderNames;
@@ -41,6 +42,9 @@ final class JsonResponses {
     static void sendError(ServerResponse res, InferenceException error) {
         if (ErrorMapping.retryable(error.kind())) {
             res.header(HeaderNames.RETRY_AFTER, ErrorMapping.RETRY_AFTER_SECONDS);
+        }
+        if (error.kind() == ErrorKind.UNAUTHENTICATED) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
         sendError(res, ErrorMapping.httpStatus(error.kind()), error.getMessage());
     }
