@@ -27,6 +27,9 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
               --cache B                prediction cache: none, local (default), redis or tiered
               --redis URL              share predictions through Redis, e.g. redis://HOST:6379
                                        (tiered behind the local cache unless --cache says otherwise)
+              --model-control-mode M   none (default: load all, API refused), explicit (load and
+                                       unload through the API) or poll (apply changes on disk)
+              --load-model NAME        explicit mode: load NAME at start; repeat for more, * for all
               --set KEY=VALUE          any configuration key, e.g. --set lanes.server.max-request-size=1048576
 
             Every key can also come from the environment: lanes.server.port is LANES_SERVER_PORT,
@@ -64,6 +67,8 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
                 case "--config" -> configFile = Optional.of(Path.of(value));
                 case "--cache" -> overrides.put(ConfigKeys.CACHE_BACKEND, value);
                 case "--redis" -> overrides.put(ConfigKeys.CACHE_REDIS_URL, value);
+                case "--model-control-mode" -> overrides.put(ConfigKeys.MODEL_CONTROL_MODE, value);
+                case "--load-model" -> overrides.merge(ConfigKeys.LOAD_MODELS, value, (a, b) -> a + "," + b);
                 case "--set" -> {
                     int equals = value.indexOf('=');
                     if (equals <= 0 || !ConfigKeys.ALL.contains(value.substring(0, equals))) {

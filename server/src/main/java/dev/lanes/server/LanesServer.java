@@ -4,7 +4,10 @@ import dev.lanes.cache.LocalPredictionCache;
 import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.TieredPredictionCache;
 import dev.lanes.runtime.repository.ModelRepository;
+import dev.lanes.runtime.repository.RepositoryPoller;
+import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
+import dev.lanes.server.grpc.BearerCredentials;
 import dev.lanes.server.grpc.ClientDeadline;
 import dev.lanes.server.grpc.GrpcInferenceService;
 import dev.lanes.server.grpc.MalformedRequests;
@@ -39,7 +42,8 @@ public final class LanesServer implements AutoCloseable {
     public static final String NAME = "lanes";
     public static final String VERSION = "0.1.0";
     /** Protocol extensions announced in server metadata, over REST and gRPC alike. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics");
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics",
+            "model_repository");
 
     private final ServerConfig config;
     private final LanesRegistry registry;
@@ -49,6 +53,7 @@ public final class LanesServer implements AutoCloseable {
     private final PredictionCache cache;
     private RequestMeters meters;
     private WebServer webServer;
+    private RepositoryPoller poller;
 
     public LanesServer(ServerConfig config) {
         this.config = config;
@@ -60,7 +65,18 @@ public final class LanesServer implements AutoCloseable {
     }
 
     public LanesServer start() throws IOException {
-        repository.loadAll();
+        ManagementSettings management = config.management();
+        if (management.loadsAllAtStart()) {
+            repository.loadAll();
+        } else {
+            repository.loadOnly(management.loadModels());
+        }
+        if (management.mode() == ManagementSettings.ControlMode.POLL) {
+            poller = new RepositoryPoller(repository, management.pollInterval());
+            poller.start();
+        }
+        RepositoryControl repositoryControl = new RepositoryControl(repository, management.mode());
+        ManagementAccess access = new ManagementAccess(management);
         meters = new RequestMeters(registry.registry());
         InferenceGateway gateway = new InferenceGateway(repository, state, meters);
         MicrometerCacheStats cacheStats = new MicrometerCacheStats(registry.registry());
@@ -70,10 +86,11 @@ public final class LanesServer implements AutoCloseable {
             cacheStats.bindLocal(tiered.local());
         }
         Predictor predictor = new Predictor(cache, cacheStats, config.cache().allModels());
-        V2Routes routes = new V2Routes(repository, state, registry, gateway, predictor, config.maxRequestSize(),
+        V2Routes routes = new V2Routes(repository, state, registry, gateway, predictor, repositoryControl, access,
+                config.maxRequestSize(),
                 config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway, predictor,
-                repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
+                repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         state.onChange(() -> {
             ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
             health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
@@ -91,7 +108,8 @@ public final class LanesServer implements AutoCloseable {
                         .build())
                 .routing(routing -> routing.register(routes))
                 .addRouting(GrpcRouting.builder()
-                        .intercept(new ClientDeadline(), new RequestGuard(config.maxRequestSize()))
+                        .intercept(new ClientDeadline(), new BearerCredentials(),
+                                new RequestGuard(config.maxRequestSize()))
                         .service(MalformedRequests.lenient(inference.bindService()))
                         .service(health.getHealthService()))
                 .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
@@ -149,6 +167,9 @@ public final class LanesServer implements AutoCloseable {
     public void close() {
         state.startShutdown();
         health.enterTerminalState();
+        if (poller != null) {
+            poller.close();
+        }
         repository.shutdown();
         repository.close();
         if (webServer != null) {

@@ -3,6 +3,7 @@ package dev.lanes.server;
 import dev.lanes.runtime.model.ProviderChoice;
 import dev.lanes.server.config.ConfigKeys;
 import dev.lanes.server.config.LanesConfig;
+import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,28 @@ class CliTest {
         assertEquals("serve", cli.command());
         assertEquals(Map.of(ConfigKeys.MODEL_REPOSITORY, "/models", ConfigKeys.PORT, "9000",
                 ConfigKeys.MAX_REQUEST_SIZE, "2048"), cli.overrides());
+    }
+
+    @Test
+    void parse_managementFlags_repeatedLoadModelsAccumulate() {
+        Cli cli = Cli.parse(List.of("serve", "--model-control-mode", "explicit", "--load-model", "a",
+                "--load-model", "b"));
+        ServerConfig config = ServerConfig.create(LanesConfig.load(cli.overrides(), Optional.empty(),
+                Map.of("LANES_SERVER_MANAGEMENT_TOKEN", "t")));
+        assertEquals(ManagementSettings.ControlMode.EXPLICIT, config.management().mode());
+        assertEquals(List.of("a", "b"), config.management().loadModels());
+        assertEquals(Optional.of("t"), config.management().token());
+        assertEquals(ManagementSettings.ControlMode.NONE,
+                ServerConfig.create(LanesConfig.load(Map.of(), Optional.empty(), Map.of())).management().mode());
+        IllegalArgumentException loadWithoutExplicit = assertThrows(IllegalArgumentException.class, () ->
+                ServerConfig.create(LanesConfig.load(Cli.parse(List.of("serve", "--load-model", "a")).overrides(),
+                        Optional.empty(), Map.of())));
+        assertTrue(loadWithoutExplicit.getMessage().contains(ConfigKeys.MODEL_CONTROL_MODE), loadWithoutExplicit.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServerConfig.create(LanesConfig.load(
+                Map.of(ConfigKeys.MODEL_CONTROL_MODE, "sometimes"), Optional.empty(), Map.of())))
+                .getMessage().contains("none, explicit or poll"));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.create(LanesConfig.load(
+                Map.of(ConfigKeys.PROTECT_INFERENCE, "true"), Optional.empty(), Map.of())), "protection needs a token");
     }
 
     @Test

@@ -204,6 +204,7 @@ public final class ModelRepository implements AutoCloseable {
                 throw InferenceException.unknownModel(name);
             }
             unloaded.add(name);
+            LOG.info(() -> "model " + name + " unloaded; its versions close once their admitted requests finish");
             return current.retire();
         }
     }

@@ -19,6 +19,11 @@ public final class ConfigKeys {
     public static final String DRAIN_GRACE = "lanes.server.drain-grace";
     public static final String DRAIN_TIMEOUT = "lanes.server.drain-timeout";
     public static final String MODEL_REPOSITORY = "lanes.model-repository";
+    public static final String MODEL_CONTROL_MODE = "lanes.model-control-mode";
+    public static final String LOAD_MODELS = "lanes.load-models";
+    public static final String REPOSITORY_POLL_INTERVAL = "lanes.repository-poll-interval";
+    public static final String MANAGEMENT_TOKEN = "lanes.server.management-token";
+    public static final String PROTECT_INFERENCE = "lanes.server.protect-inference";
     public static final String EXECUTION_PROVIDER = "lanes.runtime.execution-provider";
     public static final String DEFAULT_MAX_BATCH_SIZE = "lanes.runtime.default-max-batch-size";
     public static final String DEFAULT_MAX_QUEUE_DELAY = "lanes.runtime.default-max-queue-delay";
@@ -38,7 +43,8 @@ public final class ConfigKeys {
     public static final String CACHE_REDIS_BREAKER_OPEN_TIME = "lanes.cache.redis.breaker-open-time";
 
     public static final List<String> ALL = List.of(HOST, PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
-            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, MODEL_REPOSITORY, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
+            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
+            REPOSITORY_POLL_INTERVAL, MANAGEMENT_TOKEN, PROTECT_INFERENCE, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
             DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE, CACHE_BACKEND, CACHE_ALL_MODELS, CACHE_LOCAL_MAX_SIZE,
             CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,
             CACHE_REDIS_POOL_SIZE, CACHE_REDIS_BREAKER_FAILURES, CACHE_REDIS_BREAKER_OPEN_TIME);

@@ -8,6 +8,8 @@ import io.helidon.config.Config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The node's settings, validated; messages name the offending key.
@@ -19,6 +21,7 @@ import java.time.Duration;
  *                          ready once loading finished
  * @param cache             the prediction cache
  * @param drain             what happens on SIGTERM
+ * @param management        model control mode and who may load and unload
  */
 public record ServerConfig(String host,
                            int port,
@@ -28,7 +31,15 @@ public record ServerConfig(String host,
                            Path modelRepository,
                            RuntimeSettings runtime,
                            CacheSettings cache,
-                           DrainSettings drain) {
+                           DrainSettings drain,
+                           ManagementSettings management) {
+    /** Triton's defaults for management: control mode none, nothing protected. */
+    public ServerConfig(String host, int port, long maxRequestSize, long maxTensorElements, boolean strictReadiness,
+                        Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain) {
+        this(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository, runtime, cache, drain,
+                ManagementSettings.DEFAULT);
+    }
+
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
@@ -61,7 +72,22 @@ public record ServerConfig(String host,
                 cache(config),
                 new DrainSettings(
                         config.get(ConfigKeys.DRAIN_GRACE).as(Duration.class).orElse(DrainSettings.DEFAULT.grace()),
-                        config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())));
+                        config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())),
+                management(config));
+    }
+
+    private static ManagementSettings management(Config config) {
+        ManagementSettings defaults = ManagementSettings.DEFAULT;
+        List<String> loadModels = config.get(ConfigKeys.LOAD_MODELS).asString()
+                .map(list -> Arrays.stream(list.split(",")).map(String::trim).filter(name -> !name.isEmpty()).toList())
+                .orElse(List.of());
+        return new ManagementSettings(
+                config.get(ConfigKeys.MODEL_CONTROL_MODE).asString().map(ManagementSettings.ControlMode::parse)
+                        .orElse(defaults.mode()),
+                loadModels,
+                config.get(ConfigKeys.REPOSITORY_POLL_INTERVAL).as(Duration.class).orElse(defaults.pollInterval()),
+                config.get(ConfigKeys.MANAGEMENT_TOKEN).asString().asOptional(),
+                config.get(ConfigKeys.PROTECT_INFERENCE).asBoolean().orElse(defaults.protectInference()));
     }
 
     private static CacheSettings cache(Config config) {

@@ -5,14 +5,18 @@ import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
+import dev.lanes.runtime.repository.IndexEntry;
 import dev.lanes.runtime.repository.Model;
 import dev.lanes.runtime.repository.ModelRepository;
+import dev.lanes.runtime.repository.ModelState;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.tensor.DirectBufferPool;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
+import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.Predictor;
+import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.grpc.proto.ModelConfigRequest;
@@ -23,6 +27,13 @@ import dev.lanes.server.grpc.proto.ModelMetadataResponse;
 import dev.lanes.server.grpc.proto.ModelReadyRequest;
 import dev.lanes.server.grpc.proto.ModelReadyResponse;
 import dev.lanes.server.grpc.proto.ModelStatisticsRequest;
+import dev.lanes.server.grpc.proto.ModelRepositoryParameter;
+import dev.lanes.server.grpc.proto.RepositoryIndexRequest;
+import dev.lanes.server.grpc.proto.RepositoryIndexResponse;
+import dev.lanes.server.grpc.proto.RepositoryModelLoadRequest;
+import dev.lanes.server.grpc.proto.RepositoryModelLoadResponse;
+import dev.lanes.server.grpc.proto.RepositoryModelUnloadRequest;
+import dev.lanes.server.grpc.proto.RepositoryModelUnloadResponse;
 import dev.lanes.server.grpc.proto.ModelStatisticsResponse;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.grpc.proto.ServerLiveRequest;
@@ -35,7 +46,9 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -57,14 +70,19 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     private final GrpcTensors tensors;
     private final ServerMetadataResponse serverMetadata;
     private final Statistics statistics;
+    private final RepositoryControl repositoryControl;
+    private final ManagementAccess access;
 
     public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceGateway gateway,
-                                Predictor predictor, DirectBufferPool pool, long maxTensorElements, String name, String version,
+                                Predictor predictor, RepositoryControl repositoryControl, ManagementAccess access,
+                                DirectBufferPool pool, long maxTensorElements, String name, String version,
                                 List<String> extensions) {
         this.repository = repository;
         this.state = state;
         this.gateway = gateway;
         this.predictor = predictor;
+        this.repositoryControl = repositoryControl;
+        this.access = access;
         this.tensors = new GrpcTensors(pool, maxTensorElements);
         this.statistics = new Statistics(repository);
         this.serverMetadata = ServerMetadataResponse.newBuilder()
@@ -150,6 +168,47 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         }
     }
 
+    /** Triton's repository index; the repository name is not considered (Lanes serves one). */
+    @Override
+    public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> response) {
+        RepositoryIndexResponse.Builder index = RepositoryIndexResponse.newBuilder();
+        for (IndexEntry entry : repository.index()) {
+            if (!request.getReady() || entry.state() == ModelState.READY) {
+                index.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(entry.name())
+                        .setVersion(entry.version()).setState(entry.state().name()).setReason(entry.reason()));
+            }
+        }
+        reply(response, index.build());
+    }
+
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> response) {
+        try {
+            access.checkManagement(BearerCredentials.AUTHORIZATION.get());
+            Map<String, String> parameters = new LinkedHashMap<>();
+            request.getParametersMap().forEach((name, value) -> parameters.put(name,
+                    value.getParameterChoiceCase() == ModelRepositoryParameter.ParameterChoiceCase.STRING_PARAM
+                            ? value.getStringParam() : null));
+            repositoryControl.load(request.getModelName(), parameters);
+            reply(response, RepositoryModelLoadResponse.getDefaultInstance());
+        } catch (InferenceException e) {
+            response.onError(ErrorMapping.grpcError(e));
+        }
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> response) {
+        try {
+            access.checkManagement(BearerCredentials.AUTHORIZATION.get());
+            repositoryControl.unload(request.getModelName());
+            reply(response, RepositoryModelUnloadResponse.getDefaultInstance());
+        } catch (InferenceException e) {
+            response.onError(ErrorMapping.grpcError(e));
+        }
+    }
+
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
@@ -157,6 +216,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         call.setOnCancelHandler(cancelled::countDown);
         long clientDeadline = ClientDeadline.DEADLINE_NANOS.get();
         try {
+            access.checkInference(BearerCredentials.AUTHORIZATION.get());
             gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
                 var outputs = GrpcTensors.requestedOutputs(request);
                 long timeout = GrpcTensors.timeoutMicros(request);

@@ -11,7 +11,9 @@ import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.NodeState;
+import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.Predictor;
+import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
 import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderName;
@@ -28,6 +30,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,9 +52,11 @@ public final class V2Routes implements HttpService {
     private final long maxRequestSize;
     private final byte[] serverMetadata;
     private final Statistics statistics;
+    private final RepositoryControl repositoryControl;
+    private final ManagementAccess access;
 
     public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceGateway gateway,
-                    Predictor predictor,
+                    Predictor predictor, RepositoryControl repositoryControl, ManagementAccess access,
                     long maxRequestSize, long maxTensorElements, String serverName, String serverVersion,
                     List<String> extensions) {
         this.repository = repository;
@@ -59,6 +64,8 @@ public final class V2Routes implements HttpService {
         this.registry = registry;
         this.gateway = gateway;
         this.predictor = predictor;
+        this.repositoryControl = repositoryControl;
+        this.access = access;
         this.maxRequestSize = maxRequestSize;
         this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
         this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
@@ -83,6 +90,8 @@ public final class V2Routes implements HttpService {
                 .post("/v2/models/{model}/infer", this::infer)
                 .post("/v2/models/{model}/versions/{version}/infer", this::infer)
                 .post("/v2/repository/index", this::index)
+                .post("/v2/repository/models/{model}/load", this::loadModel)
+                .post("/v2/repository/models/{model}/unload", this::unloadModel)
                 .get("/v2/repository/index", this::index)
                 .get("/metrics", this::metrics)
                 .any((req, res) -> JsonResponses.sendError(res, Status.NOT_FOUND_404,
@@ -150,6 +159,40 @@ public final class V2Routes implements HttpService {
         });
     }
 
+    /** Triton's repository extension: load or reload, with an optional JSON config override. */
+    private void loadModel(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            access.checkManagement(authorization(req));
+            String model = req.path().pathParameters().get("model");
+            repositoryControl.load(model, repositoryParameters(req));
+            res.status(Status.OK_200).send();
+        });
+    }
+
+    private void unloadModel(ServerRequest req, ServerResponse res) {
+        handle(res, () -> {
+            access.checkManagement(authorization(req));
+            repositoryParameters(req); // read and checked, though unload takes no parameter Lanes uses
+            repositoryControl.unload(req.path().pathParameters().get("model"));
+            res.status(Status.OK_200).send();
+        });
+    }
+
+    private static Map<String, String> repositoryParameters(ServerRequest req) throws IOException {
+        if (!req.content().hasEntity()) {
+            return Map.of();
+        }
+        // JSON escaping can double the override's bytes; the rest of the body is small.
+        try (InputStream body = new LimitedInputStream(req.content().inputStream(),
+                2L * RepositoryControl.MAX_CONFIG_OVERRIDE_BYTES + 4096)) {
+            return RepositoryRequest.parameters(body);
+        }
+    }
+
+    private static String authorization(ServerRequest req) {
+        return req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+    }
+
     private void metrics(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, LanesRegistry.CONTENT_TYPE);
         res.send(registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -158,6 +201,7 @@ public final class V2Routes implements HttpService {
     private void infer(ServerRequest req, ServerResponse res) {
         String model = req.path().pathParameters().get("model");
         try {
+            access.checkInference(authorization(req));
             gateway.infer(PROTOCOL, model, versionParameter(req), version -> {
                 long bodyLength = req.headers().contentLength().orElse(-1);
                 if (bodyLength > maxRequestSize) {

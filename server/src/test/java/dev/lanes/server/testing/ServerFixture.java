@@ -6,6 +6,7 @@ import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.LanesServer;
 import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
 
 import java.io.IOException;
@@ -44,6 +45,13 @@ public final class ServerFixture implements AutoCloseable {
                                       long maxTensorElements, CacheSettings cache) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
                 repository, RuntimeSettings.defaults(), cache, DrainSettings.IMMEDIATE);
+        return new ServerFixture(new LanesServer(config).start());
+    }
+
+    /** A node with the given model control mode and management token, other settings as above. */
+    public static ServerFixture start(Path repository, ManagementSettings management) throws IOException {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, true,
+                repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, management);
         return new ServerFixture(new LanesServer(config).start());
     }
 
