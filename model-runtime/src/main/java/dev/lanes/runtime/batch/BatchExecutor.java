@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Runs one formed batch on one execution instance. Called by exactly one batch worker thread at a
- * time per instance; it must complete or fail every task it is given (the worker fails any it
- * leaves behind).
+ * time per instance; it completes every task it is given, or throws, and the worker then fails the
+ * whole batch (only batches that ran count as executed).
  */
 @FunctionalInterface
 public interface BatchExecutor {

@@ -203,7 +203,13 @@ public final class DynamicBatcher implements AutoCloseable {
             executor.execute(batch);
             stats.batchExecuted(rows, batch.size(), ticker.nanos() - start);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, name + ": batch execution failed", e);
+            // An InferenceException is the model failing on its input, reported to each caller;
+            // anything else is a defect worth a stack trace.
+            if (e instanceof InferenceException) {
+                LOG.log(Level.FINE, name + ": batch execution failed: " + e.getMessage());
+            } else {
+                LOG.log(Level.SEVERE, name + ": batch execution failed", e);
+            }
             InferenceException error = e instanceof InferenceException ie ? ie
                     : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model " + name + " failed: " + e.getMessage(), e);
             batch.forEach(task -> task.fail(error));

@@ -65,11 +65,11 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         try {
             results = run(batch);
         } catch (OrtException | RuntimeException e) {
-            InferenceException error = e instanceof InferenceException ie ? ie
+            // Thrown, not handed to the tasks here: the batcher fails the batch and leaves it out of
+            // the executed-batch counts, so /metrics and Triton's execution_count agree.
+            throw e instanceof InferenceException ie ? ie
                     : new InferenceException(ErrorKind.RUNTIME_FAILURE,
                     "ONNX Runtime failed on model '" + name + "': " + e.getMessage(), e);
-            batch.forEach(task -> task.fail(error));
-            return;
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).complete(results.get(i));

@@ -23,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -166,6 +167,45 @@ class ModelReloadTest {
                     new IndexEntry("m", "", ModelState.UNAVAILABLE, "not loaded", ""),
                     new IndexEntry("other", "1", ModelState.READY, "", "CPU")), explicit.index());
             assertTrue(explicit.allReady(), "models that are not loaded do not hold readiness back");
+        }
+    }
+
+    @Test
+    void unload_withRequestsQueued_answersEveryOneOfThem() throws Exception {
+        // One instance, one request per execution: twelve requests make a queue behind the first.
+        files.model("slow", 1, TestModels.slow(256, 512))
+                .config("slow", "max_batch_size: 1\ninstance_group [ { count: 1 } ]\n");
+        repository.load("slow", Optional.empty());
+        int requests = 12;
+        CountDownLatch admitted = new CountDownLatch(requests);
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                answers.add(clients.submit(() -> {
+                    try (VersionLease lease = repository.acquire("slow", OptionalLong.empty())) {
+                        admitted.countDown();
+                        go.await();
+                        return lease.version().infer(List.of(Tensors.fp32("x", new long[]{1, 256}, new float[256])),
+                                Set.of(), 0).outputs().size();
+                    }
+                }));
+            }
+            assertTrue(admitted.await(30, TimeUnit.SECONDS));
+            go.countDown();
+            ModelVersion slow = repository.resolve("slow", OptionalLong.empty());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (slow.queueLength() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(slow.queueLength() >= 2, "requests are waiting in the queue: " + slow.queueLength());
+            CompletableFuture<Void> closed = repository.unload("slow");
+            assertEquals(ErrorKind.MODEL_NOT_FOUND, assertThrows(InferenceException.class,
+                    () -> repository.acquire("slow", OptionalLong.empty())).kind(), "new requests are refused");
+            for (Future<Integer> answer : answers) {
+                assertEquals(1, answer.get(60, TimeUnit.SECONDS), "every admitted request is answered");
+            }
+            closed.get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -165,6 +165,8 @@ class StatisticsIT {
         assertTrue(nanos(failing, "fail") > 0);
         assertEquals(0, count(failing, "success"));
         assertEquals(0, failing.get("execution_count").asLong());
+        assertEquals(0, server.metric("inference_batch_size_count{model=\"failing\"}"),
+                "failed executions are left out of /metrics too, so the two agree");
         assertEquals(0, failing.get("last_inference").asLong(), "no request has succeeded");
         assertEquals("{\"count\":0,\"ns\":0}", failing.get("inference_stats").get("cache_hit").toString(),
                 "zero figures are present, as Triton writes them");
