@@ -20,7 +20,7 @@ public final class ModelConfigParser {
     private static final TextFormat.Parser PARSER = TextFormat.Parser.newBuilder()
             .setAllowUnknownFields(true)
             .build();
-    private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
+    private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser();
 
     private ModelConfigParser() {
     }
@@ -33,8 +33,9 @@ public final class ModelConfigParser {
 
     /**
      * Parses the JSON form of a ModelConfig, as Triton's load API takes it in its {@code config}
-     * parameter. Unknown fields are skipped, as in config.pbtxt; malformed JSON or a wrongly typed
-     * field is an error.
+     * parameter, strictly as Triton does: malformed JSON, a wrongly typed field or a field Lanes
+     * does not know is an error naming it (unlike config.pbtxt, which must load unchanged, an
+     * override is written for this server, and silently dropping a setting would mislead).
      */
     public static ModelConfig parseJson(String json) throws InvalidProtocolBufferException {
         ModelConfig.Builder builder = ModelConfig.newBuilder();

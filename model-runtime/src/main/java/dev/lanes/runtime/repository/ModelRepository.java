@@ -180,8 +180,10 @@ public final class ModelRepository implements AutoCloseable {
             Model current = models.get(name);
             if (!candidate.isReady()) {
                 candidate.close();
-                throw InferenceException.invalidInput("failed to load '%s': %s", name,
-                        candidate.failureReason().orElse("no version is ready"));
+                IndexEntry failed = candidate.index().stream().filter(entry -> entry.state() != ModelState.READY)
+                        .findFirst().orElse(new IndexEntry(name, "", ModelState.UNAVAILABLE, "no version is ready", ""));
+                throw InferenceException.invalidInput("failed to load '%s'%s: %s", name,
+                        failed.version().isEmpty() ? "" : " version " + failed.version(), failed.reason());
             }
             models.put(name, candidate);
             unloaded.remove(name);

@@ -116,7 +116,7 @@ class ModelReloadTest {
         files.corrupt("m", 2);
         InferenceException failed = assertThrows(InferenceException.class, () -> repository.load("m", Optional.empty()));
         assertEquals(ErrorKind.INVALID_INPUT, failed.kind());
-        assertTrue(failed.getMessage().startsWith("failed to load 'm': "), failed.getMessage());
+        assertTrue(failed.getMessage().startsWith("failed to load 'm' version 2: "), failed.getMessage());
         assertEquals(1, repository.resolve("m", OptionalLong.empty()).version());
         assertEquals(1, inferOnce());
     }
@@ -143,7 +143,7 @@ class ModelReloadTest {
     @Test
     void reload_withConfigOverride_appliesItInsteadOfTheDirectorysConfig() throws Exception {
         ModelConfig override = ModelConfigParser.parseJson("""
-                {"max_batch_size": 2, "instance_group": [{"count": 2}], "unknown_triton_field": {"x": 1}}""");
+                {"max_batch_size": 2, "instance_group": [{"count": 2}]}""");
         repository.load("m", Optional.of(override)).get(30, TimeUnit.SECONDS);
         ModelVersion reloaded = repository.resolve("m", OptionalLong.empty());
         assertEquals(2, reloaded.signature().maxBatchSize());
@@ -156,6 +156,9 @@ class ModelReloadTest {
         assertEquals(2, repository.resolve("m", OptionalLong.empty()).instanceCount(), "the failed load changed nothing");
         assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
                 () -> ModelConfigParser.parseJson("{\"max_batch_size\": \"many\"}"));
+        assertTrue(assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
+                () -> ModelConfigParser.parseJson("{\"max_batch_sise\": 2}")).getMessage().contains("max_batch_sise"),
+                "an override is parsed strictly: a misspelt field is an error, not silently dropped");
     }
 
     @Test

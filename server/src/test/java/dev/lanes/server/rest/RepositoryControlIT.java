@@ -63,8 +63,10 @@ class RepositoryControlIT {
         files = new TestRepository(repository)
                 .model("live", 1, TestModels.affine())
                 .model("spare", 1, TestModels.affine())
-                .model("churn", 1, TestModels.affine());
-        server = ServerFixture.start(repository, new ManagementSettings(ControlMode.EXPLICIT, List.of("live", "churn"),
+                .model("churn", 1, TestModels.affine())
+                .model("fragile", 1, TestModels.affine());
+        server = ServerFixture.start(repository, new ManagementSettings(ControlMode.EXPLICIT,
+                List.of("live", "churn", "fragile"),
                 Duration.ofSeconds(15), Optional.of(TOKEN), false));
         grpc = new GrpcClient(server.server().port());
     }
@@ -170,6 +172,16 @@ class RepositoryControlIT {
         assertEquals(200, server.post("/v2/models/live/infer", oneRow("live")).statusCode());
     }
 
+    @Test
+    void corruptNewVersion_leavesTheOldOneServing() throws Exception {
+        files.corrupt("fragile", 2);
+        HttpResponse<byte[]> failed = manage("/v2/repository/models/fragile/load", "", AUTHORIZED);
+        assertEquals(400, failed.statusCode());
+        assertTrue(text(failed).contains("failed to load 'fragile'") && text(failed).contains("version 2"), text(failed));
+        assertEquals(200, server.post("/v2/models/fragile/infer", oneRow("fragile")).statusCode());
+        assertEquals("1", ServerFixture.json(server.get("/v2/models/fragile").body()).get("versions").get(0).asText());
+    }
+
     /**
      * Clients keep sending to "churn" over REST and gRPC while it gets a new version, a reload
      * with a config override over gRPC, and finally an unload with requests in its queue: nothing
@@ -253,6 +265,14 @@ class RepositoryControlIT {
         assertEquals(0, server.metric("inference_queue_length{model=\"churn\"}"), "nothing left queued");
     }
 
+    private static void awaitStatus(ServerFixture node, String path, int status, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (node.get(path).statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(status, node.get(path).statusCode(), what);
+    }
+
     private static void awaitMoreAnswers(AtomicLong answered, long more) throws InterruptedException {
         long target = answered.get() + more;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -274,11 +294,21 @@ class RepositoryControlIT {
                 Duration.ofMillis(100), Optional.empty(), false))) {
             assertEquals(400, polling.postBytes("/v2/repository/models/m/unload", new byte[0], Map.of()).statusCode());
             otherFiles.model("m", 2, TestModels.affine());
+            awaitStatus(polling, "/v2/models/m/versions/2/ready", 200, "the poller loads a new version");
+            otherFiles.config("m", "max_batch_size: 3\n");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (polling.get("/v2/models/m/versions/2/ready").statusCode() != 200 && System.nanoTime() < deadline) {
+            while (ServerFixture.json(polling.get("/v2/models/m/config").body()).get("max_batch_size").asInt() != 3
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals(200, polling.get("/v2/models/m/versions/2/ready").statusCode(), "the poller loaded version 2");
+            assertEquals(3, ServerFixture.json(polling.get("/v2/models/m/config").body()).get("max_batch_size").asInt(),
+                    "the poller applies a changed config.pbtxt");
+            otherFiles.model("n", 1, TestModels.affine());
+            awaitStatus(polling, "/v2/models/n/ready", 200, "the poller loads a new model directory");
+            try (var tree = java.nio.file.Files.walk(other.resolve("n"))) {
+                tree.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+            awaitStatus(polling, "/v2/models/n/ready", 404, "the poller unloads a removed model directory");
         }
     }
 }
