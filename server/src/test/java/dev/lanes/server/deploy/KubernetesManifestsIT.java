@@ -124,6 +124,13 @@ class KubernetesManifestsIT {
                         e.getName() + " reads a key the ConfigMap has"));
         assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals(
                 ConfigKeys.environmentName(ConfigKeys.CACHE_REDIS_URL))), "Redis comes in through the environment");
+        java.util.Set<String> known = ConfigKeys.ALL.stream().map(ConfigKeys::environmentName)
+                .collect(java.util.stream.Collectors.toSet());
+        container.getEnv().stream().filter(e -> e.getName().startsWith("LANES_"))
+                .forEach(e -> assertTrue(known.contains(e.getName()), e.getName() + " is a variable Lanes reads"));
+        var token = container.getEnv().stream().filter(e -> e.getName().equals(
+                ConfigKeys.environmentName(ConfigKeys.MANAGEMENT_TOKEN))).findFirst().orElseThrow();
+        assertTrue(token.getValueFrom().getSecretKeyRef() != null, "the management token comes from a Secret");
     }
 
     @Test
