@@ -91,7 +91,7 @@ class RepositoryControlIT {
         return grpc.blocking().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    private static String oneRow(String model) {
+    private static String oneRow() {
         return "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
     }
 
@@ -107,14 +107,14 @@ class RepositoryControlIT {
     void explicitMode_loadsNamedModels_thenLoadAndUnloadThroughTheApi() throws Exception {
         assertEquals("UNAVAILABLE:not loaded", indexStates().get("spare"));
         assertEquals("READY:", indexStates().get("live"));
-        assertEquals(404, server.post("/v2/models/spare/infer", oneRow("spare")).statusCode());
+        assertEquals(404, server.post("/v2/models/spare/infer", oneRow()).statusCode());
 
         HttpResponse<byte[]> loaded = manage("/v2/repository/models/spare/load", "", AUTHORIZED);
         assertEquals(200, loaded.statusCode(), text(loaded));
-        assertEquals(200, server.post("/v2/models/spare/infer", oneRow("spare")).statusCode());
+        assertEquals(200, server.post("/v2/models/spare/infer", oneRow()).statusCode());
 
         assertEquals(200, manage("/v2/repository/models/spare/unload", "{}", AUTHORIZED).statusCode());
-        assertEquals(404, server.post("/v2/models/spare/infer", oneRow("spare")).statusCode());
+        assertEquals(404, server.post("/v2/models/spare/infer", oneRow()).statusCode());
         assertEquals("UNAVAILABLE:unloaded", indexStates().get("spare"));
 
         withToken(TOKEN).repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("spare").build());
@@ -143,7 +143,7 @@ class RepositoryControlIT {
                 .repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("live").build()))
                 .getStatus().getCode());
 
-        assertEquals(200, server.post("/v2/models/live/infer", oneRow("live")).statusCode());
+        assertEquals(200, server.post("/v2/models/live/infer", oneRow()).statusCode());
         assertEquals(200, server.post("/v2/repository/index", "").statusCode());
         assertEquals(200, server.get("/v2/models/live/ready").statusCode());
     }
@@ -169,7 +169,7 @@ class RepositoryControlIT {
         assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> withToken(TOKEN)
                 .repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("../live").build()))
                 .getStatus().getCode());
-        assertEquals(200, server.post("/v2/models/live/infer", oneRow("live")).statusCode());
+        assertEquals(200, server.post("/v2/models/live/infer", oneRow()).statusCode());
     }
 
     @Test
@@ -178,7 +178,7 @@ class RepositoryControlIT {
         HttpResponse<byte[]> failed = manage("/v2/repository/models/fragile/load", "", AUTHORIZED);
         assertEquals(400, failed.statusCode());
         assertTrue(text(failed).contains("failed to load 'fragile'") && text(failed).contains("version 2"), text(failed));
-        assertEquals(200, server.post("/v2/models/fragile/infer", oneRow("fragile")).statusCode());
+        assertEquals(200, server.post("/v2/models/fragile/infer", oneRow()).statusCode());
         assertEquals("1", ServerFixture.json(server.get("/v2/models/fragile").body()).get("versions").get(0).asText());
     }
 
@@ -213,7 +213,7 @@ class RepositoryControlIT {
                             }
                         } else {
                             try {
-                                outcome = Integer.toString(server.post("/v2/models/churn/infer", oneRow("churn")).statusCode());
+                                outcome = Integer.toString(server.post("/v2/models/churn/infer", oneRow()).statusCode());
                                 outcome = outcome.equals("200") ? "ok" : outcome;
                             } catch (Exception e) {
                                 outcome = e.toString();
