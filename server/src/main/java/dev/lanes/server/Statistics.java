@@ -13,9 +13,7 @@ import dev.lanes.server.grpc.proto.StatisticDuration;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /**
  * Triton's statistics extension: the per-version statistics of the runtime in Triton's messages,
@@ -31,8 +29,8 @@ public final class Statistics {
     public ModelStatisticsResponse of(String name, String version) {
         List<ModelVersion> versions = new ArrayList<>();
         if (name == null || name.isEmpty()) {
-            for (String model : new TreeMap<>(modelsByName()).keySet()) {
-                versions.addAll(repository.model(model).orElseThrow().readyVersions());
+            for (Model model : repository.models()) {
+                versions.addAll(model.readyVersions());
             }
         } else {
             Model model = repository.model(name).orElseThrow(() -> InferenceException.unknownModel(name));
@@ -48,12 +46,6 @@ public final class Statistics {
             response.addModelStats(of(served));
         }
         return response.build();
-    }
-
-    private Map<String, Model> modelsByName() {
-        Map<String, Model> models = new TreeMap<>();
-        repository.index().forEach(entry -> repository.model(entry.name()).ifPresent(m -> models.put(m.name(), m)));
-        return models;
     }
 
     private static ModelStatistics of(ModelVersion version) {

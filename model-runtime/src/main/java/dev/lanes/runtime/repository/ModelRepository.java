@@ -88,20 +88,22 @@ public final class ModelRepository implements AutoCloseable {
      * @throws InferenceException when one of them does not load
      */
     public void loadOnly(List<String> names) throws IOException {
-        if (!Files.isDirectory(root)) {
-            throw new IOException("model repository " + root + " is not a directory");
-        }
+        requireRootDirectory();
         for (String name : names) {
             load(name, Optional.empty());
         }
         loaded = true;
     }
 
-    /** The model directories under the root, by name. */
-    public List<Path> modelDirectories() throws IOException {
+    private void requireRootDirectory() throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException("model repository " + root + " is not a directory");
         }
+    }
+
+    /** The model directories under the root, by name. */
+    public List<Path> modelDirectories() throws IOException {
+        requireRootDirectory();
         try (Stream<Path> children = Files.list(root)) {
             return children.filter(Files::isDirectory)
                     .filter(dir -> !dir.getFileName().toString().startsWith("."))
@@ -121,6 +123,11 @@ public final class ModelRepository implements AutoCloseable {
 
     public Optional<Model> model(String name) {
         return Optional.ofNullable(models.get(name));
+    }
+
+    /** The loaded models, by name: a snapshot, unaffected by later loads and unloads. */
+    public List<Model> models() {
+        return List.copyOf(new TreeMap<>(models).values());
     }
 
     /**

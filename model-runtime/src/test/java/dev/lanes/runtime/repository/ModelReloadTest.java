@@ -7,6 +7,7 @@ import dev.lanes.runtime.config.proto.ModelConfig;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.runtime.stats.StatsFactory;
 import dev.lanes.runtime.tensor.Tensor;
+import dev.lanes.runtime.testing.Await;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.runtime.testing.Tensors;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,17 +91,13 @@ class ModelReloadTest {
                     }
                 }));
             }
-            while (servedBy.get(1) < 50) {
-                Thread.sleep(5);
-            }
+            Await.until(() -> servedBy.get(1) >= 50, Duration.ofSeconds(60), "version 1 serves");
             files.model("m", 2, TestModels.affine());
             CompletableFuture<Void> retired = repository.load("m", Optional.empty());
             assertEquals(2, repository.resolve("m", OptionalLong.empty()).version(), "the switch is immediate");
             retired.get(30, TimeUnit.SECONDS);
             long afterSwitch = servedBy.get(2);
-            while (servedBy.get(2) < afterSwitch + 50) {
-                Thread.sleep(5);
-            }
+            Await.until(() -> servedBy.get(2) >= afterSwitch + 50, Duration.ofSeconds(60), "version 2 serves");
             running.set(false);
             for (Future<?> loop : loops) {
                 loop.get(30, TimeUnit.SECONDS);
@@ -197,11 +195,7 @@ class ModelReloadTest {
             assertTrue(admitted.await(30, TimeUnit.SECONDS));
             go.countDown();
             ModelVersion slow = repository.resolve("slow", OptionalLong.empty());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (slow.queueLength() < 2 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertTrue(slow.queueLength() >= 2, "requests are waiting in the queue: " + slow.queueLength());
+            Await.until(() -> slow.queueLength() >= 2, Duration.ofSeconds(30), "requests wait in the queue");
             CompletableFuture<Void> closed = repository.unload("slow");
             assertEquals(ErrorKind.MODEL_NOT_FOUND, assertThrows(InferenceException.class,
                     () -> repository.acquire("slow", OptionalLong.empty())).kind(), "new requests are refused");

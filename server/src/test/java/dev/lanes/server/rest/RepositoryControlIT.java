@@ -1,6 +1,7 @@
 package dev.lanes.server.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lanes.runtime.testing.Await;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.ManagementSettings;
@@ -251,10 +252,8 @@ class RepositoryControlIT {
 
             unloaded.set(true);
             assertEquals(200, manage("/v2/repository/models/churn/unload", "", AUTHORIZED).statusCode());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (refusedAfterUnload.get() < 20 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> refusedAfterUnload.get() >= 20, Duration.ofSeconds(30),
+                    "requests after the unload are 404/NOT_FOUND");
             running.set(false);
             for (Future<?> loop : loops) {
                 loop.get(60, TimeUnit.SECONDS);
@@ -266,20 +265,12 @@ class RepositoryControlIT {
     }
 
     private static void awaitStatus(ServerFixture node, String path, int status, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (node.get(path).statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(status, node.get(path).statusCode(), what);
+        Await.until(() -> node.get(path).statusCode() == status, Duration.ofSeconds(30), what);
     }
 
-    private static void awaitMoreAnswers(AtomicLong answered, long more) throws InterruptedException {
+    private static void awaitMoreAnswers(AtomicLong answered, long more) throws Exception {
         long target = answered.get() + more;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (answered.get() < target && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(answered.get() >= target, "the load kept being answered");
+        Await.until(() -> answered.get() >= target, Duration.ofSeconds(60), "the load kept being answered");
     }
 
     @Test
@@ -296,13 +287,8 @@ class RepositoryControlIT {
             otherFiles.model("m", 2, TestModels.affine());
             awaitStatus(polling, "/v2/models/m/versions/2/ready", 200, "the poller loads a new version");
             otherFiles.config("m", "max_batch_size: 3\n");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ServerFixture.json(polling.get("/v2/models/m/config").body()).get("max_batch_size").asInt() != 3
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertEquals(3, ServerFixture.json(polling.get("/v2/models/m/config").body()).get("max_batch_size").asInt(),
-                    "the poller applies a changed config.pbtxt");
+            Await.until(() -> ServerFixture.json(polling.get("/v2/models/m/config").body())
+                    .get("max_batch_size").asInt() == 3, Duration.ofSeconds(30), "the poller applies a changed config.pbtxt");
             otherFiles.model("n", 1, TestModels.affine());
             awaitStatus(polling, "/v2/models/n/ready", 200, "the poller loads a new model directory");
             try (var tree = java.nio.file.Files.walk(other.resolve("n"))) {
