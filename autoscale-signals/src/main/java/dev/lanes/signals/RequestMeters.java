@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RequestMeters {
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Map<String, Counter>>> counters = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Timer>> timers = new ConcurrentHashMap<>();
 
     public RequestMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -41,22 +41,42 @@ public final class RequestMeters {
      */
     public void finished(String model, String protocol, String outcome, long nanos) {
         inFlight.decrementAndGet();
-        counters.computeIfAbsent(model + '\u0000' + protocol + '\u0000' + outcome,
-                key -> Counter.builder(MeterNames.REQUESTS)
+        counter(model, protocol, outcome).increment();
+        timer(model, protocol).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    // Plain lookups first, then nested maps rather than a concatenated key: once a meter exists,
+    // recording allocates nothing (MetricsBenchmark).
+    private Counter counter(String model, String protocol, String outcome) {
+        Map<String, Map<String, Counter>> byProtocol = counters.get(model);
+        Map<String, Counter> byOutcome = byProtocol == null ? null : byProtocol.get(protocol);
+        Counter counter = byOutcome == null ? null : byOutcome.get(outcome);
+        if (counter != null) {
+            return counter;
+        }
+        return counters.computeIfAbsent(model, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(protocol, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, key -> Counter.builder(MeterNames.REQUESTS)
                         .description("Inference requests by outcome")
                         .tag(MeterNames.TAG_MODEL, model)
                         .tag(MeterNames.TAG_PROTOCOL, protocol)
                         .tag(MeterNames.TAG_OUTCOME, outcome)
-                        .register(registry))
-                .increment();
-        timers.computeIfAbsent(model + '\u0000' + protocol,
-                key -> Timer.builder(MeterNames.REQUEST_DURATION)
+                        .register(registry));
+    }
+
+    private Timer timer(String model, String protocol) {
+        Map<String, Timer> byProtocol = timers.get(model);
+        Timer timer = byProtocol == null ? null : byProtocol.get(protocol);
+        if (timer != null) {
+            return timer;
+        }
+        return timers.computeIfAbsent(model, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(protocol, key -> Timer.builder(MeterNames.REQUEST_DURATION)
                         .description("Time from receiving an inference request to sending its response")
                         .tag(MeterNames.TAG_MODEL, model)
                         .tag(MeterNames.TAG_PROTOCOL, protocol)
                         .serviceLevelObjectives(MeterNames.LATENCY_BUCKETS)
-                        .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+                        .register(registry));
     }
 
     public int inFlight() {

@@ -58,15 +58,15 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
             CpuClock cpu = CpuClock.start(serverPid);
             List<Double> rates = new ArrayList<>();
             List<Histogram> histograms = new ArrayList<>();
-            List<Tally.Counts> counts = new ArrayList<>();
-            Tally.Counts previous = tally.counts();
+            List<Counts> counts = new ArrayList<>();
+            Counts previous = tally.counts();
             long windowStart = System.nanoTime();
             boolean stable = false;
             while (rates.size() < maxWindows && !stable) {
                 sleep(window);
                 long now = System.nanoTime();
-                Tally.Counts current = tally.counts();
-                Tally.Counts delta = current.minus(previous);
+                Counts current = tally.counts();
+                Counts delta = current.minus(previous);
                 histograms.add(tally.takeInterval());
                 counts.add(delta);
                 rates.add(delta.ok() / ((now - windowStart) / 1e9));
@@ -83,13 +83,11 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
             callers.forEach(Caller::close);
             int from = rates.size() - STABLE_WINDOWS;
             Histogram latency = new Histogram(3);
-            Tally.Counts measured = new Tally.Counts(0, 0, 0);
+            Counts measured = new Counts(0, 0, 0);
             double rateSum = 0;
             for (int i = from; i < rates.size(); i++) {
                 latency.add(histograms.get(i));
-                Tally.Counts c = counts.get(i);
-                measured = new Tally.Counts(measured.ok() + c.ok(), measured.rejected() + c.rejected(),
-                        measured.errors() + c.errors());
+                measured = measured.plus(counts.get(i));
                 rateSum += rates.get(i);
             }
             double seconds = STABLE_WINDOWS * window.toNanos() / 1e9;

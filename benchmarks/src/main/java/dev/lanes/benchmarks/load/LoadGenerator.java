@@ -82,7 +82,7 @@ public final class LoadGenerator {
     }
 
     /** One line per level; also returns the result. */
-    static LoadResult report(LoadResult result) {
+    public static LoadResult report(LoadResult result) {
         Latency latency = result.latency();
         System.out.printf("%-28s %10.1f req/s  p50 %8.3f  p90 %8.3f  p99 %8.3f  max %8.3f ms  rejected %d  errors %d"
                         + "  %s  client %.2f cores%s%n",

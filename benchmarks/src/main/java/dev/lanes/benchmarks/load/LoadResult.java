@@ -25,7 +25,7 @@ import java.util.Map;
  * @param check          counts cross-checked against the server's /metrics; null when it has none
  */
 public record LoadResult(String label, String mode, String protocol, int concurrency, double offeredRate,
-                         double seconds, double throughput, Tally.Counts counts, Latency latency, boolean stable,
+                         double seconds, double throughput, Counts counts, Latency latency, boolean stable,
                          List<Double> windows, Map<String, Long> errorReasons, double clientCpuCores,
                          double serverCpuCores, MetricsCheck check) {
 

@@ -8,7 +8,7 @@ final class MetricsChecks {
     }
 
     /** Null when the source has no /metrics to compare with. */
-    static LoadResult.MetricsCheck compare(CallerSource source, Optional<ServerMetrics> before, Tally.Counts client) {
+    static LoadResult.MetricsCheck compare(CallerSource source, Optional<ServerMetrics> before, Counts client) {
         if (before.isEmpty()) {
             return null;
         }

@@ -112,12 +112,12 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
                 senders.shutdownNow();
             }
             Histogram latency = measured.takeInterval();
-            Tally.Counts counts = measured.counts();
+            Counts counts = measured.counts();
             long lost = unanswered.get();
             var reasons = new java.util.TreeMap<>(all.reasons());
             if (lost > 0) {
                 reasons.put("no answer within " + DRAIN.toSeconds() + " s after the run", lost);
-                counts = new Tally.Counts(counts.ok(), counts.rejected(), counts.errors() + lost);
+                counts = new Counts(counts.ok(), counts.rejected(), counts.errors() + lost);
             }
             if (maxLag > 50_000_000L) {
                 reasons.put(String.format("generator fell %.0f ms behind its schedule", maxLag / 1e6), 0L);

@@ -11,11 +11,11 @@ final class Progress implements AutoCloseable {
     private Progress(String label, Tally tally, PrintStream out) {
         long start = System.nanoTime();
         thread = Thread.ofPlatform().daemon(true).name("load-progress").start(() -> {
-            Tally.Counts previous = tally.counts();
+            Counts previous = tally.counts();
             while (!stopped) {
                 LockSupport.parkNanos(1_000_000_000L);
-                Tally.Counts now = tally.counts();
-                Tally.Counts second = now.minus(previous);
+                Counts now = tally.counts();
+                Counts second = now.minus(previous);
                 previous = now;
                 out.printf("\r%s %5.1fs ok %d (%d/s) rejected %d errors %d   ", label,
                         (System.nanoTime() - start) / 1e9, now.ok(), second.ok(), now.rejected(), now.errors());

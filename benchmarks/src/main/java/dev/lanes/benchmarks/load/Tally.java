@@ -51,15 +51,4 @@ final class Tally {
         reasons.forEach((reason, count) -> copy.put(reason, count.sum()));
         return copy;
     }
-
-    /** Cumulative counts; differences of two give an interval's. */
-    record Counts(long ok, long rejected, long errors) {
-        Counts minus(Counts earlier) {
-            return new Counts(ok - earlier.ok, rejected - earlier.rejected, errors - earlier.errors);
-        }
-
-        long total() {
-            return ok + rejected + errors;
-        }
-    }
 }

@@ -121,16 +121,8 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         if (batch.size() == 1) {
             data = first.data();
         } else {
-            int total = 0;
-            for (InferenceTask task : batch) {
-                total += task.inputs().get(index).byteSize();
-            }
-            data = pool.acquire(total);
+            data = BatchTensors.concatenate(batch, index, pool);
             leased.add(data);
-            for (InferenceTask task : batch) {
-                data.put(task.inputs().get(index).data());
-            }
-            data.flip();
         }
         return OnnxTensor.createTensor(environment, data, shape, spec.dataType().ortType());
     }
@@ -187,19 +179,7 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
             sliceBytes(spec, flatStrings(tensor), shape, perRowElements, batch, perTask);
             return;
         }
-        ByteBuffer all = tensor.getByteBuffer();
-        int rowBytes = Math.toIntExact(perRowElements * spec.dataType().byteSize());
-        int offset = 0;
-        for (int t = 0; t < batch.size(); t++) {
-            InferenceTask task = batch.get(t);
-            int length = task.rows() * rowBytes;
-            if (wants(task, spec.name())) {
-                ByteBuffer view = all.duplicate().position(offset).limit(offset + length).slice().order(all.order());
-                perTask.get(t).add(Tensor.of(spec.name(), spec.dataType(),
-                        Shapes.withFirstDim(task.rows(), shape), view));
-            }
-            offset += length;
-        }
+        BatchTensors.sliceRows(spec, tensor.getByteBuffer(), shape, perRowElements, batch, perTask);
     }
 
     private void sliceBytes(TensorSpec spec, String[] values, long[] shape, long perRowElements,
@@ -216,7 +196,7 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         }
     }
 
-    private static boolean wants(InferenceTask task, String output) {
+    static boolean wants(InferenceTask task, String output) {
         return task.requestedOutputs().isEmpty() || task.requestedOutputs().contains(output);
     }
 

@@ -1,6 +1,7 @@
 package dev.lanes.server.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lanes.runtime.tensor.Tensor;
 
@@ -17,7 +18,8 @@ import java.util.List;
  * output is binary (the binary tensor data extension). Only fields the protocol defines appear.
  */
 final class InferResponseEncoder {
-    static final JsonFactory JSON = new JsonFactory();
+    // Schubfach-based number writing: JSON outputs are mostly floats.
+    static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private InferResponseEncoder() {
     }

@@ -1,0 +1,381 @@
+package dev.lanes.benchmarks.suite;
+
+import dev.lanes.benchmarks.load.CallerSource;
+import dev.lanes.benchmarks.load.ClosedLoop;
+import dev.lanes.benchmarks.load.Json;
+import dev.lanes.benchmarks.load.LoadResult;
+import dev.lanes.benchmarks.load.Protocol;
+import dev.lanes.benchmarks.load.RawOrt;
+import dev.lanes.benchmarks.load.ServerMetrics;
+import dev.lanes.benchmarks.load.Target;
+import dev.lanes.benchmarks.load.Workload;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the benchmark scenarios side by side in one run: raw ONNX Runtime in this process, the
+ * echo route and a Lanes node each in their own JVM, driven by the load generator; then writes
+ * results.json, SVG plots and the generated part of docs/benchmarks.md.
+ *
+ * <pre>bin/bench scenarios [--quick] [--scenarios 1,2,...] [--out DIR] [--docs FILE]</pre>
+ */
+public final class BenchmarkSuite {
+    static final String USAGE = """
+            Usage: bin/bench scenarios [options]
+              --models DIR       PaddleOCR models from bin/fetch-models (default .models)
+              --server-jar JAR   Lanes server jar (default server/target/lanes-server.jar)
+              --out DIR          results.json, plots and logs (default benchmarks/results/latest)
+              --docs FILE        markdown to update between its generated markers, plots beside it
+                                 (default docs/benchmarks.md; none with --quick; "none" for none)
+              --scenarios LIST   e.g. 3,4 (default: all, 1-8)
+              --quick            short windows: proves the instruments work; figures mean little
+            """;
+    static final int[] MLP_SWEEP = {1, 4, 16, 64, 128};
+    static final double[] LOAD_FRACTIONS = {0.1, 0.3, 0.5, 0.7, 0.9};
+
+    private final Path models;
+    private final Path serverJar;
+    private final Path out;
+    private final Optional<Path> docs;
+    private final Set<Integer> scenarios;
+    private final Pace pace;
+    private final String command;
+    private final Map<String, LoadResult> results = new LinkedHashMap<>();
+    private final List<Goal> goals = new ArrayList<>();
+    private final List<LatencyPoint> latencyCurve = new ArrayList<>();
+    private final Map<String, Double> batchSizes = new LinkedHashMap<>();
+
+    /** Scenario 6: one open-loop level with the server's batch compute time over the same period. */
+    record LatencyPoint(double fraction, LoadResult result, double computeMillisPerBatch, double meanBatch,
+                        double boundMillis) {
+    }
+
+    BenchmarkSuite(Map<String, String> options, String command) {
+        this.models = Path.of(options.getOrDefault("models", ".models"));
+        this.serverJar = Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar"));
+        this.out = Path.of(options.getOrDefault("out", "benchmarks/results/latest"));
+        String docsFile = options.getOrDefault("docs", options.containsKey("quick") ? "none" : "docs/benchmarks.md");
+        this.docs = docsFile.equals("none") ? Optional.empty() : Optional.of(Path.of(docsFile));
+        this.scenarios = options.containsKey("scenarios")
+                ? Arrays.stream(options.get("scenarios").split(",")).map(String::trim).map(Integer::parseInt)
+                .collect(Collectors.toCollection(TreeSet::new))
+                : new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8));
+        this.pace = options.containsKey("quick") ? Pace.QUICK : Pace.FULL;
+        this.command = command;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].replaceFirst("^--", "");
+            if (name.equals("quick") || name.equals("help")) {
+                options.put(name, "true");
+            } else if (i + 1 < args.length) {
+                options.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+        }
+        if (options.containsKey("help")) {
+            System.out.print(USAGE);
+            return;
+        }
+        new BenchmarkSuite(options, "bin/bench scenarios " + String.join(" ", args)).run();
+    }
+
+    boolean wants(int... any) {
+        return Arrays.stream(any).anyMatch(scenarios::contains);
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(out);
+        BenchRepository repository = new BenchRepository(Files.createDirectories(out.resolve("repository"))).mlp()
+                .paddle(models);
+        boolean cls = repository.model("cls").isPresent();
+        boolean det = repository.model("det").isPresent();
+        if (!cls || !det) {
+            System.err.println("bench: PaddleOCR models missing under " + models
+                    + " (bin/fetch-models); scenarios that need them are skipped");
+        }
+
+        // Physical limit first, alone on the machine.
+        if (det && wants(1)) {
+            raw(repository, "det", 2, true);
+        }
+        if (cls && wants(2, 5)) {
+            raw(repository, "cls", 2, false);
+            raw(repository, "cls", 1, false);
+        }
+        if (wants(3, 4)) {
+            raw(repository, "mlp", 2, false);
+        }
+
+        // Transport limit: the same MLP payload through the echo route.
+        if (wants(3)) {
+            try (ServerProcess echo = ServerProcess.echo(out.resolve("echo.log"))) {
+                Workload mlp = repository.model("mlp").orElseThrow().workload();
+                for (int concurrency : MLP_SWEEP) {
+                    measure("echo rest-binary mlp c=" + concurrency, echo, Protocol.REST_BINARY, mlp,
+                            pace.closed(concurrency));
+                }
+            }
+        }
+
+        try (ServerProcess lanes = ServerProcess.lanes(serverJar, repository.root(), out.resolve("lanes.log"),
+                List.of("--set", "lanes.server.drain-grace=PT0S"))) {
+            if (det && wants(1)) {
+                measure("lanes rest-binary det c=4", lanes, Protocol.REST_BINARY, workload(repository, "det"),
+                        pace.closedSlow(4));
+            }
+            if (cls && wants(2, 6, 7, 8)) {
+                measure("lanes rest-binary cls c=16", lanes, Protocol.REST_BINARY, workload(repository, "cls"),
+                        pace.closed(16));
+            }
+            if (cls && wants(2, 7)) {
+                measure("lanes grpc cls c=16", lanes, Protocol.GRPC, workload(repository, "cls"), pace.closed(16));
+            }
+            if (cls && wants(5)) {
+                measure("lanes rest-binary cls c=1", lanes, Protocol.REST_BINARY, workload(repository, "cls"),
+                        pace.closed(1));
+                measure("lanes grpc cls c=1", lanes, Protocol.GRPC, workload(repository, "cls"), pace.closed(1));
+            }
+            if (wants(3, 4, 7)) {
+                for (int concurrency : MLP_SWEEP) {
+                    if (wants(3) || concurrency == 64) {
+                        measureWithBatches("lanes rest-binary mlp c=" + concurrency, lanes, Protocol.REST_BINARY,
+                                workload(repository, "mlp"), pace.closed(concurrency));
+                    }
+                }
+            }
+            if (wants(4)) {
+                measureWithBatches("lanes rest-binary mlp_nobatch c=64", lanes, Protocol.REST_BINARY,
+                        workload(repository, "mlp_nobatch"), pace.closed(64));
+            }
+            if (wants(7)) {
+                if (cls) {
+                    measure("lanes rest-json cls c=16", lanes, Protocol.REST_JSON, workload(repository, "cls"),
+                            pace.closed(16));
+                }
+                measure("lanes rest-json mlp c=64", lanes, Protocol.REST_JSON, workload(repository, "mlp"),
+                        pace.closed(64));
+                measure("lanes grpc mlp c=64", lanes, Protocol.GRPC, workload(repository, "mlp"), pace.closed(64));
+            }
+            if (cls && wants(6)) {
+                latencyUnderLoad(lanes, workload(repository, "cls"));
+            }
+            if (cls && wants(8)) {
+                double saturation = results.get("lanes rest-binary cls c=16").throughput();
+                measure("lanes rest-binary cls overload 3x", lanes, Protocol.REST_BINARY, workload(repository, "cls"),
+                        pace.open(3 * saturation));
+                measure("lanes grpc cls overload 3x", lanes, Protocol.GRPC, workload(repository, "cls"),
+                        pace.open(3 * saturation));
+            }
+        }
+        judge();
+        write();
+    }
+
+    private static Workload workload(BenchRepository repository, String model) {
+        return repository.model(model).orElseThrow().workload();
+    }
+
+    private void raw(BenchRepository repository, String model, int callers, boolean slow) throws Exception {
+        BenchRepository.BenchModel bench = repository.model(model).orElseThrow();
+        try (RawOrt raw = new RawOrt(bench.onnx(), bench.workload(), BenchRepository.INSTANCES,
+                BenchRepository.INTRA_OP_THREADS)) {
+            ClosedLoop loop = slow ? pace.closedSlow(callers) : pace.closed(callers);
+            record("raw-ort " + model + " c=" + callers, loop, raw, OptionalLong.empty());
+        }
+    }
+
+    private LoadResult measure(String label, ServerProcess server, Protocol protocol, Workload workload,
+                               Object loop) throws Exception {
+        try (Target target = new Target("127.0.0.1", server.port(), protocol, workload, 4)) {
+            return record(label, loop, target, OptionalLong.of(server.pid()));
+        }
+    }
+
+    /** Also keeps the mean batch size the server formed during the measurement. */
+    private void measureWithBatches(String label, ServerProcess server, Protocol protocol, Workload workload,
+                                    ClosedLoop loop) throws Exception {
+        ServerMetrics before = ServerMetrics.scrape(server.baseUrl()).orElseThrow();
+        measure(label, server, protocol, workload, loop);
+        ServerMetrics after = ServerMetrics.scrape(server.baseUrl()).orElseThrow();
+        String model = workload.model();
+        batchSizes.put(label, (after.batchRows(model) - before.batchRows(model))
+                / (after.batches(model) - before.batches(model)));
+    }
+
+    private LoadResult record(String label, Object loop, CallerSource source, OptionalLong pid) {
+        LoadResult result = switch (loop) {
+            case ClosedLoop closed -> closed.run(source, label, pid, true);
+            case dev.lanes.benchmarks.load.OpenLoop open -> open.run(source, label, pid, true);
+            default -> throw new IllegalArgumentException("unknown loop " + loop);
+        };
+        results.put(label, result);
+        dev.lanes.benchmarks.load.LoadGenerator.report(result);
+        return result;
+    }
+
+    /** Scenario 6: open-loop levels as fractions of the closed-loop saturation throughput. */
+    private void latencyUnderLoad(ServerProcess lanes, Workload workload) throws Exception {
+        double saturation = results.get("lanes rest-binary cls c=16").throughput();
+        for (double fraction : LOAD_FRACTIONS) {
+            ServerMetrics before = ServerMetrics.scrape(lanes.baseUrl()).orElseThrow();
+            LoadResult result = measure(String.format("lanes rest-binary cls open %.0f%%", fraction * 100), lanes,
+                    Protocol.REST_BINARY, workload, pace.open(fraction * saturation));
+            ServerMetrics after = ServerMetrics.scrape(lanes.baseUrl()).orElseThrow();
+            String model = workload.model();
+            double batches = after.batches(model) - before.batches(model);
+            double computeMillis = (after.computeSeconds(model) - before.computeSeconds(model)) * 1e3 / batches;
+            double meanBatch = (after.batchRows(model) - before.batchRows(model)) / batches;
+            double bound = BenchRepository.QUEUE_DELAY_MICROS / 1e3 + 2 * computeMillis;
+            latencyCurve.add(new LatencyPoint(fraction, result, computeMillis, meanBatch, bound));
+        }
+    }
+
+    private Optional<LoadResult> result(String label) {
+        return Optional.ofNullable(results.get(label));
+    }
+
+    private void judge() {
+        ratio(1, "det: Lanes REST binary c=4 ÷ raw ORT, 2 instances", "lanes rest-binary det c=4", "raw-ort det c=2",
+                0.95);
+        ratio(2, "cls: Lanes REST binary c=16 ÷ raw ORT, 2 callers", "lanes rest-binary cls c=16", "raw-ort cls c=2",
+                0.85);
+        ratio(2, "cls: Lanes gRPC c=16 ÷ raw ORT, 2 callers", "lanes grpc cls c=16", "raw-ort cls c=2", 0.85);
+        if (wants(3)) {
+            Optional<LoadResult> lanes = best("lanes rest-binary mlp c=");
+            Optional<LoadResult> echo = best("echo rest-binary mlp c=");
+            if (lanes.isPresent() && echo.isPresent()) {
+                double ratio = lanes.get().throughput() / echo.get().throughput();
+                goals.add(new Goal(3, "MLP: Lanes at saturation ÷ echo route, same payload (REST binary)",
+                        String.format("%.2f (%.0f at c=%d ÷ %.0f at c=%d req/s)", ratio, lanes.get().throughput(),
+                                lanes.get().concurrency(), echo.get().throughput(), echo.get().concurrency()),
+                        "≥ 0.5", ratio >= 0.5, ""));
+            }
+        }
+        if (wants(4)) {
+            ratio(4, "MLP c=64: dynamic batching on ÷ off", "lanes rest-binary mlp c=64",
+                    "lanes rest-binary mlp_nobatch c=64", 5.0);
+        }
+        if (wants(5)) {
+            p50Ratio("cls c=1: Lanes REST binary p50 ÷ raw ORT p50", "lanes rest-binary cls c=1");
+            p50Ratio("cls c=1: Lanes gRPC p50 ÷ raw ORT p50", "lanes grpc cls c=1");
+        }
+        if (wants(6)) {
+            latencyCurve.stream().filter(p -> Math.abs(p.fraction() - 0.7) < 1e-9).findFirst().ifPresent(p ->
+                    goals.add(new Goal(6, "cls p99 at 70 % of saturation ≤ max queue delay + 2 × batch compute",
+                            String.format("p99 %.2f ms at %.0f req/s; bound %.2f ms (delay %.1f + 2 × %.2f)",
+                                    p.result().latency().p99(), p.result().offeredRate(), p.boundMillis(),
+                                    BenchRepository.QUEUE_DELAY_MICROS / 1e3, p.computeMillisPerBatch()),
+                            "within bound", p.result().latency().p99() <= p.boundMillis()
+                            && p.result().counts().errors() == 0, "")));
+        }
+        if (wants(7)) {
+            for (String model : List.of("cls c=16", "mlp c=64")) {
+                Optional<LoadResult> json = result("lanes rest-json " + model);
+                Optional<LoadResult> binary = result("lanes rest-binary " + model);
+                Optional<LoadResult> grpc = result("lanes grpc " + model);
+                if (json.isPresent() && binary.isPresent() && grpc.isPresent()) {
+                    goals.add(new Goal(7, model + ": REST JSON : REST binary : gRPC",
+                            String.format("%.0f : %.0f : %.0f req/s (gRPC ÷ binary %.2f)", json.get().throughput(),
+                                    binary.get().throughput(), grpc.get().throughput(),
+                                    grpc.get().throughput() / binary.get().throughput()),
+                            "report", null, ""));
+                }
+            }
+        }
+        if (wants(8)) {
+            Optional<LoadResult> saturation = result("lanes rest-binary cls c=16");
+            for (String label : List.of("lanes rest-binary cls overload 3x", "lanes grpc cls overload 3x")) {
+                result(label).ifPresent(overload -> {
+                    double goodput = overload.throughput() / saturation.orElseThrow().throughput();
+                    goals.add(new Goal(8, label.replace("lanes ", "") + ": goodput ÷ saturation, refusals",
+                            String.format("%.2f (%.0f of %.0f offered, saturation %.0f req/s); refused %d, errors %d,"
+                                            + " accepted p99 %.1f ms", goodput, overload.throughput(),
+                                    overload.offeredRate(), saturation.get().throughput(), overload.counts().rejected(),
+                                    overload.counts().errors(), overload.latency().p99()),
+                            "≥ 0.90, refusals 503/UNAVAILABLE, no errors",
+                            goodput >= 0.9 && overload.counts().errors() == 0 && overload.counts().rejected() > 0, ""));
+                });
+            }
+        }
+    }
+
+    private Optional<LoadResult> best(String prefix) {
+        return results.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue)
+                .max((a, b) -> Double.compare(a.throughput(), b.throughput()));
+    }
+
+    private void ratio(int scenario, String title, String numerator, String denominator, double goal) {
+        if (!wants(scenario)) {
+            return;
+        }
+        Optional<LoadResult> top = result(numerator);
+        Optional<LoadResult> bottom = result(denominator);
+        if (top.isEmpty() || bottom.isEmpty()) {
+            return;
+        }
+        double ratio = top.get().throughput() / bottom.get().throughput();
+        goals.add(new Goal(scenario, title, String.format("%.2f (%.1f ÷ %.1f req/s)", ratio, top.get().throughput(),
+                bottom.get().throughput()), (goal >= 1 ? "≥ " + goal + "×" : "≥ " + goal), ratio >= goal, ""));
+    }
+
+    private void p50Ratio(String title, String label) {
+        Optional<LoadResult> lanes = result(label);
+        Optional<LoadResult> raw = result("raw-ort cls c=1");
+        if (lanes.isEmpty() || raw.isEmpty()) {
+            return;
+        }
+        double ratio = lanes.get().latency().p50() / raw.get().latency().p50();
+        goals.add(new Goal(5, title, String.format("%.2f (%.3f ÷ %.3f ms)", ratio, lanes.get().latency().p50(),
+                raw.get().latency().p50()), "≤ 1.3", ratio <= 1.3, ""));
+    }
+
+    private void write() throws IOException {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("command", command);
+        document.put("environment", Environment.describe(ServerProcess.JVM_FLAGS));
+        document.put("goals", goals.stream().map(g -> {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("scenario", g.scenario());
+            map.put("title", g.title());
+            map.put("measured", g.measured());
+            map.put("target", g.target());
+            map.put("verdict", g.verdict());
+            return map;
+        }).toList());
+        document.put("mean_batch_size", batchSizes);
+        document.put("results", results.values().stream().map(LoadResult::toMap).toList());
+        Files.writeString(out.resolve("results.json"), Json.write(document) + "\n");
+        Plots.write(results, latencyCurve, out);
+        String markdown = Report.markdown(command, Environment.describe(ServerProcess.JVM_FLAGS), goals, results,
+                latencyCurve, batchSizes, out);
+        Files.writeString(out.resolve("report.md"), markdown);
+        if (docs.isPresent()) {
+            Report.splice(docs.get(), markdown);
+            Report.copyPlots(out, docs.get());
+        }
+        System.out.println("bench: wrote " + out.resolve("results.json") + ", " + out.resolve("report.md")
+                + docs.map(d -> " and " + d).orElse(""));
+        goals.forEach(g -> System.out.printf("  %d. %-70s %-50s %s%n", g.scenario(), g.title(), g.measured(),
+                g.verdict()));
+    }
+
+    List<Goal> goals() {
+        return goals;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.lanes.benchmarks.suite;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A server under test in its own JVM (Lanes or the echo route), started and stopped by the suite. */
+final class ServerProcess implements AutoCloseable {
+    /** JVM flags every server process gets; reported with the results. */
+    static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED");
+
+    private final Process process;
+    private final int port;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Lanes from its jar ({@code bin/lanes serve} runs the same), on a free port. */
+    static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(java());
+        command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1", "--port",
+                Integer.toString(port), "--model-repository", repository.toString()));
+        command.addAll(extraFlags);
+        return start(command, port, log);
+    }
+
+    /** The bare-transport echo route, from this process's class path. */
+    static ServerProcess echo(Path log) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(java());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lanes.benchmarks.echo.EchoServer",
+                Integer.toString(port)));
+        return start(command, port, log);
+    }
+
+    private static List<String> java() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(JVM_FLAGS);
+        return command;
+    }
+
+    private static ServerProcess start(List<String> command, int port, Path log) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerProcess server = new ServerProcess(process, port);
+        server.awaitReady(Duration.ofMinutes(3), log);
+        return server;
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private void awaitReady(Duration timeout, Path log) throws IOException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("server exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                int status = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the server", e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the server", e);
+            }
+        }
+        close();
+        throw new IOException("server not ready after " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
