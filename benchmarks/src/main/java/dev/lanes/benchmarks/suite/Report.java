@@ -33,10 +33,11 @@ final class Report {
                 .append("` of that run.\n\n");
         md.append("| | |\n|---|---|\n");
         environment.forEach((key, value) -> md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
-        md.append("\n### Goals\n\n| # | comparison | measured | goal | verdict |\n|---|---|---|---|---|\n");
+        md.append("\n### Goals\n\n| # | comparison | measured | goal | verdict | limit measured in the same run |\n"
+                + "|---|---|---|---|---|---|\n");
         for (Goal goal : goals) {
-            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", goal.scenario(), goal.title(),
-                    goal.measured(), goal.target(), goal.verdict()));
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", goal.scenario(), goal.title(),
+                    goal.measured(), goal.target(), goal.verdict(), goal.note()));
         }
         md.append("\n### Every measurement\n\n");
         md.append("Closed loop: three consecutive windows within 10 % (\"stable\"), reported together. Open loop: "
