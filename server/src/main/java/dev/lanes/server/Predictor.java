@@ -82,6 +82,16 @@ public final class Predictor {
         return outcome.value();
     }
 
+    /**
+     * Refuses before the request is read when the model's queue is full and the cache cannot
+     * answer it (a cached model's hits need no queue, so those requests are always read).
+     */
+    public void refuseEarlyIfOverloaded(ModelVersion version) {
+        if (!cached(version)) {
+            version.refuseIfQueueFull();
+        }
+    }
+
     private boolean cached(ModelVersion version) {
         return allModels || version.settings().config().getResponseCache().getEnable();
     }

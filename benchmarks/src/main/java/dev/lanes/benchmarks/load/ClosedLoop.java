@@ -66,8 +66,12 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
                 sleep(window);
                 long now = System.nanoTime();
                 Counts current = tally.counts();
+                Histogram latencies = tally.takeInterval();
+                // Successes are counted by the window's histogram, which the recorder swaps
+                // atomically; the counters are read a moment apart and could straddle a request.
                 Counts delta = current.minus(previous);
-                histograms.add(tally.takeInterval());
+                delta = new Counts(latencies.getTotalCount(), delta.rejected(), delta.errors());
+                histograms.add(latencies);
                 counts.add(delta);
                 rates.add(delta.ok() / ((now - windowStart) / 1e9));
                 previous = current;

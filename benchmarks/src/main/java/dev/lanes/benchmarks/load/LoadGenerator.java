@@ -39,10 +39,15 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    /** Runs the levels the arguments ask for; 0 when every request succeeded and /metrics agreed, 1 otherwise, 2 for usage. */
+    public static int run(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         if (options.containsKey("help") || !options.containsKey("model") || !options.containsKey("input")) {
             System.err.print(USAGE);
-            System.exit(options.containsKey("help") ? 0 : 2);
+            return options.containsKey("help") ? 0 : 2;
         }
         URI url = URI.create(options.getOrDefault("url", "http://127.0.0.1:8000"));
         Protocol protocol = Protocol.parse(options.getOrDefault("protocol", "rest-binary"));
@@ -78,7 +83,7 @@ public final class LoadGenerator {
         }
         boolean failed = results.stream().anyMatch(r -> r.counts().errors() > 0
                 || (r.check() != null && !r.check().agrees()));
-        System.exit(failed ? 1 : 0);
+        return failed ? 1 : 0;
     }
 
     /** One line per level; also returns the result. */

@@ -35,11 +35,15 @@ final class ServerProcess implements AutoCloseable {
         return start(command, port, log);
     }
 
-    /** The bare-transport echo route, from this process's class path. */
+    /**
+     * The bare-transport echo route, from this process's class path, or from the one in
+     * {@code lanes.bench.classpath} (a test runner's class path may be a manifest-only jar).
+     */
     static ServerProcess echo(Path log) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(java());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lanes.benchmarks.echo.EchoServer",
+        command.addAll(List.of("-cp", System.getProperty("lanes.bench.classpath", System.getProperty("java.class.path")),
+                "dev.lanes.benchmarks.echo.EchoServer",
                 Integer.toString(port)));
         return start(command, port, log);
     }

@@ -62,11 +62,16 @@ public final class Tuner {
     }
 
     public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    /** 0 when a config.pbtxt was written, 1 when no candidate met the objective, 2 for usage. */
+    public static int run(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         if (options.containsKey("help") || !options.containsKey("model-dir") || !options.containsKey("input")
                 || !options.containsKey("p99-ms")) {
             System.err.print(USAGE);
-            System.exit(options.containsKey("help") ? 0 : 2);
+            return options.containsKey("help") ? 0 : 2;
         }
         Path modelDir = Path.of(options.get("model-dir")).toAbsolutePath().normalize();
         String name = modelDir.getFileName().toString();
@@ -103,7 +108,7 @@ public final class Tuner {
             Files.deleteIfExists(repository.resolve(name));
             Files.deleteIfExists(repository);
         }
-        write(name, objective, protocol, trials, out, String.join(" ", args));
+        return write(name, objective, protocol, trials, out, String.join(" ", args)) ? 0 : 1;
     }
 
     /** Closed loop at rising concurrency; stops once p99 is over the objective or errors appear. */
@@ -145,8 +150,9 @@ public final class Tuner {
         return grid;
     }
 
-    private static void write(String name, double objective, Protocol protocol, List<Trial> trials, Path out,
-                              String command) throws IOException {
+    /** Writes tune.json, and config.pbtxt when a candidate met the objective (then returns true). */
+    private static boolean write(String name, double objective, Protocol protocol, List<Trial> trials, Path out,
+                                 String command) throws IOException {
         Optional<Trial> winner = trials.stream().filter(t -> t.best().isPresent())
                 .max((a, b) -> Double.compare(a.best().get().throughput(), b.best().get().throughput()));
         Map<String, Object> document = new LinkedHashMap<>();
@@ -167,7 +173,7 @@ public final class Tuner {
         if (winner.isEmpty()) {
             System.err.printf("tune: no candidate met p99 <= %.1f ms even at the lowest concurrency; see %s%n",
                     objective, out.resolve("tune.json"));
-            System.exit(1);
+            return false;
         }
         Trial best = winner.get();
         LoadResult result = best.best().orElseThrow();
@@ -180,6 +186,7 @@ public final class Tuner {
         System.out.println("tune: best " + best.candidate() + String.format(Locale.ROOT,
                 " -> %.0f req/s at c=%d, p99 %.2f ms", result.throughput(), result.concurrency(), result.latency().p99()));
         System.out.println("tune: wrote " + config + " and " + out.resolve("tune.json"));
+        return true;
     }
 
     private static Process startNode(Path serverJar, Path repository, int port, Path log) throws IOException {

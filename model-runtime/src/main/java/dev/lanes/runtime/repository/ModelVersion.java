@@ -105,6 +105,26 @@ public final class ModelVersion implements AutoCloseable {
     }
 
     /**
+     * Refuses at once when the queue is already full, before the caller reads and decodes the
+     * request. Under overload a refusal then costs almost nothing, and the cores go to the
+     * requests already admitted instead of to copying bodies that would be refused anyway. The
+     * check can race with the workers; admission still enforces the bound exactly.
+     *
+     * @throws InferenceException OVERLOADED, counted as a failed request in the statistics
+     */
+    public void refuseIfQueueFull() {
+        if (batcher.queueLength() >= batcher.policy().maxQueueSize()) {
+            statistics.failed(0);
+            throw overloaded();
+        }
+    }
+
+    private InferenceException overloaded() {
+        return new InferenceException(ErrorKind.OVERLOADED, "model '" + model + "' version " + version
+                + " is overloaded: its queue holds " + batcher.policy().maxQueueSize() + " requests");
+    }
+
+    /**
      * Runs one request through the batcher and waits for its own rows of the outputs.
      *
      * <p>Takes ownership of {@code inputs}: they are released whatever happens.
@@ -154,9 +174,7 @@ public final class ModelVersion implements AutoCloseable {
         Admission admission = batcher.offer(task);
         if (admission != Admission.ACCEPTED) {
             task.releaseInputs();
-            throw admission == Admission.QUEUE_FULL
-                    ? new InferenceException(ErrorKind.OVERLOADED, "model '" + model + "' version " + version
-                    + " is overloaded: its queue holds " + batcher.policy().maxQueueSize() + " requests")
+            throw admission == Admission.QUEUE_FULL ? overloaded()
                     : new InferenceException(ErrorKind.SHUTTING_DOWN, "model '" + model + "' is shutting down");
         }
         return await(task);

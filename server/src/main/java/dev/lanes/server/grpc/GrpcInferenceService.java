@@ -218,6 +218,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         try {
             access.checkInference(BearerCredentials.AUTHORIZATION.get());
             gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
+                predictor.refuseEarlyIfOverloaded(version); // before copying the tensors out of the message
                 var outputs = GrpcTensors.requestedOutputs(request);
                 long timeout = GrpcTensors.timeoutMicros(request);
                 // infer owns the decoded inputs from here on, whatever happens.

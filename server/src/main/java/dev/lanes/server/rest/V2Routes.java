@@ -41,6 +41,8 @@ import java.util.logging.Logger;
 public final class V2Routes implements HttpService {
     private static final Logger LOG = Logger.getLogger(V2Routes.class.getName());
     static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
+    /** Unread request bodies up to this size are drained to keep the connection; larger ones close it. */
+    static final long DRAIN_LIMIT = 16 * 1024;
     private static final String PROTOCOL = "rest";
 
     private final ModelRepository repository;
@@ -203,6 +205,7 @@ public final class V2Routes implements HttpService {
         try {
             access.checkInference(authorization(req));
             gateway.infer(PROTOCOL, model, versionParameter(req), version -> {
+                predictor.refuseEarlyIfOverloaded(version);
                 long bodyLength = req.headers().contentLength().orElse(-1);
                 if (bodyLength > maxRequestSize) {
                     throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
@@ -220,6 +223,11 @@ public final class V2Routes implements HttpService {
         } catch (InferenceException e) {
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
                 LOG.log(Level.WARNING, "inference on " + model + " failed", e);
+            }
+            if (!req.content().consumed() && req.headers().contentLength().orElse(-1) > DRAIN_LIMIT) {
+                // Refused before reading a large body: closing costs less than reading it to keep
+                // the connection, which under overload would take the cores from admitted requests.
+                res.header(HeaderValues.CONNECTION_CLOSE);
             }
             JsonResponses.sendError(res, e);
         } catch (IOException | UncheckedIOException e) {

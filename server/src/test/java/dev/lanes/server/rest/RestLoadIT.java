@@ -126,6 +126,54 @@ class RestLoadIT {
         assertEquals(200, server.post("/v2/models/slow/infer", body).statusCode(), "serves again once drained");
     }
 
+    /**
+     * With the queue full, a request is refused from its headers alone: the body (declared, never
+     * sent here) is not waited for, and the connection closes instead of being drained. Without
+     * the early refusal the server would wait for the body and no attempt would be answered.
+     */
+    @Test
+    void infer_queueFull_refusesBeforeReadingTheBody() throws Exception {
+        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":["
+                + "1,".repeat(255) + "1]}]}";
+        var flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        String refusal = null;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 8; i++) {
+                threads.submit(() -> {
+                    while (flooding.get()) {
+                        server.post("/v2/models/slow/infer", body);
+                    }
+                    return null;
+                });
+            }
+            for (int attempt = 0; attempt < 50 && refusal == null; attempt++) {
+                refusal = headersOnly(server.uri("/").getPort());
+            }
+            flooding.set(false);
+        }
+        assertTrue(refusal != null, "no attempt was refused before its body was sent");
+        assertTrue(refusal.startsWith("HTTP/1.1 503") && refusal.toLowerCase().contains("connection: close")
+                && refusal.contains("overloaded"), refusal);
+    }
+
+    /** Sends only the headers of a 512 KiB binary request; the answer if one comes within half a second. */
+    private static String headersOnly(int port) throws Exception {
+        String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[512,256],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":524288}}]}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(500);
+            socket.getOutputStream().write(("POST /v2/models/slow/infer HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: " + header.length()
+                    + "\r\nContent-Length: " + (header.length() + 524288) + "\r\n\r\n" + header)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] answer = new byte[4096];
+            int read = socket.getInputStream().read(answer);
+            return read <= 0 ? null : new String(answer, 0, read, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.net.SocketTimeoutException waitingForTheBody) {
+            return null;
+        }
+    }
+
     @Test
     void infer_timeoutParameterPassedInQueue_answers504AndCountsTheTimeout() throws Exception {
         String timeouts = "inference_queue_timeouts_total{model=\"slow\"}";

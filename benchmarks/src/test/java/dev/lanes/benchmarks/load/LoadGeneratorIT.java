@@ -1,0 +1,133 @@
+package dev.lanes.benchmarks.load;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.lanes.cache.CacheSettings;
+import dev.lanes.runtime.model.RuntimeSettings;
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.LanesServer;
+import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The load generator against a real node on loopback: every protocol gets answers that the
+ * node's /metrics counts the same; open loop sends on schedule; overload answers count as
+ * rejections and bad requests as errors with their reason. Short runs: this checks the
+ * instrument, never the server's speed.
+ */
+class LoadGeneratorIT {
+    @TempDir
+    static Path repository;
+    static LanesServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        new TestRepository(repository)
+                .model("mlp", 1, TestModels.mlp(16, 32, 4, 1))
+                .config("mlp", "max_batch_size: 8\ndynamic_batching { }\n")
+                // One slow instance with a queue of one: concurrent load must be refused.
+                .model("slow", 1, TestModels.slow(64, 400))
+                .config("slow", "max_batch_size: 1\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n"
+                        + "dynamic_batching { default_queue_policy { max_queue_size: 1 } }\n");
+        server = new LanesServer(new ServerConfig("127.0.0.1", 0, 64L << 20, 16L << 20, true, repository,
+                RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE)).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static final ClosedLoop SHORT = new ClosedLoop(2, Duration.ofMillis(200), Duration.ofMillis(300), 3, 0.10);
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void closedLoop_everyRequestAnswered_andMetricsAgree(Protocol protocol) throws Exception {
+        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("mlp", "x", 1, 16), 2)) {
+            LoadResult result = SHORT.run(target, protocol.label(), OptionalLong.of(ProcessHandle.current().pid()), false);
+            assertTrue(result.counts().ok() > 0, "answers: " + result);
+            assertEquals(0, result.counts().errors(), () -> "errors: " + result.errorReasons());
+            assertEquals(result.counts().ok(), result.latency().count(), "one latency per success in the windows");
+            assertEquals(3, result.windows().size(), "three windows is the minimum");
+            assertNotNull(result.check(), "a Lanes node has /metrics");
+            assertTrue(result.check().agrees(), "client " + result.check().clientOk() + " vs server "
+                    + result.check().serverSuccess());
+            assertTrue(result.check().clientOk() > result.counts().ok(), "the check covers the warm-up too");
+        }
+    }
+
+    @Test
+    void openLoop_constantArrivals_sendsExactlyTheScheduledRequests() throws Exception {
+        OpenLoop open = new OpenLoop(200, OpenLoop.Arrival.CONSTANT, Duration.ofMillis(200), Duration.ofSeconds(1), 16);
+        try (Target target = new Target("127.0.0.1", server.port(), Protocol.REST_BINARY,
+                Workload.random("mlp", "x", 1, 16), 1)) {
+            LoadResult result = open.run(target, "open", OptionalLong.empty(), false);
+            long scheduled = result.counts().ok() + result.counts().rejected() + result.counts().errors();
+            assertTrue(Math.abs(scheduled - 200) <= 1, "200/s for 1 s scheduled " + scheduled);
+            assertEquals(0, result.counts().errors() + result.counts().rejected());
+            assertTrue(result.check().agrees());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Protocol.class, names = {"REST_BINARY", "GRPC"})
+    void overload_isCountedAsRejection_notError(Protocol protocol) throws Exception {
+        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("slow", "x", 1, 64), 1)) {
+            LoadResult result = new ClosedLoop(8, Duration.ofMillis(100), Duration.ofMillis(300), 3, 0.10)
+                    .run(target, "overload", OptionalLong.empty(), false);
+            assertTrue(result.counts().rejected() > 0, "a queue of one refuses 8 callers: " + result);
+            assertEquals(0, result.counts().errors(), () -> "errors: " + result.errorReasons());
+            assertTrue(result.check().agrees(), "rejections are not successes on either side");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Protocol.class, names = {"REST_JSON", "GRPC"})
+    void badRequests_areErrorsWithTheServersReason(Protocol protocol) throws Exception {
+        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("mlp", "nope", 1, 16), 1)) {
+            LoadResult result = SHORT.run(target, "bad", OptionalLong.empty(), false);
+            assertEquals(0, result.counts().ok());
+            assertTrue(result.counts().errors() > 0);
+            String reason = result.errorReasons().keySet().iterator().next();
+            assertTrue(reason.contains(protocol == Protocol.GRPC ? "INVALID_ARGUMENT" : "HTTP 400")
+                    && reason.contains("nope"), reason);
+        }
+    }
+
+    @Test
+    void commandLine_writesEveryLevelAsJson() throws Exception {
+        Path json = repository.resolve("results.json");
+        int status = LoadGenerator.run(new String[]{"--url", "http://127.0.0.1:" + server.port(), "--model", "mlp",
+                "--input", "x:1,16", "--protocol", "rest-json", "--concurrency", "1,2", "--warmup", "0.1",
+                "--window", "0.2", "--max-windows", "3", "--json", json.toString(), "--quiet"});
+        assertEquals(0, status, "no errors and /metrics agreed");
+        int levels = 0;
+        try (JsonParser parser = new JsonFactory().createParser(Files.readString(json))) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME && parser.currentName().equals("throughput")) {
+                    parser.nextToken();
+                    assertTrue(parser.getDoubleValue() > 0);
+                    levels++;
+                }
+            }
+        }
+        assertEquals(2, levels, "one result per concurrency level");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.lanes.benchmarks.suite;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The scenario suite end to end at the quick pace on the project's own MLP (scenarios 3 and 4):
+ * an echo process and a Lanes process start, every measurement lands in results.json and the
+ * report, the plots are drawn, and the report replaces only its own section of the docs file.
+ * Verdicts are not asserted: at this pace they mean nothing.
+ */
+class BenchmarkSuiteIT {
+    @TempDir
+    Path out;
+
+    @Test
+    void quickRun_measuresJudgesAndWritesTheReport() throws Exception {
+        Path docs = out.resolve("benchmarks.md");
+        Files.writeString(docs, "# Benchmarks\n\nHand-written analysis.\n\n" + Report.START + "\nold\n" + Report.END
+                + "\n\n## Cache\n\nKept.\n");
+        System.setProperty("lanes.bench.classpath", "target/lanes-benchmarks.jar:target/libs/*");
+        BenchmarkSuite suite = new BenchmarkSuite(Map.of("quick", "true", "scenarios", "3,4",
+                "out", out.resolve("run").toString(), "docs", docs.toString(),
+                "server-jar", Path.of("..", "server", "target", "lanes-server.jar").toString(),
+                "models", out.resolve("no-models").toString()), "test");
+        suite.run();
+
+        String results = Files.readString(out.resolve("run/results.json"));
+        for (int c : BenchmarkSuite.MLP_SWEEP) {
+            assertTrue(results.contains("\"echo rest-binary mlp c=" + c + "\""), "echo level " + c);
+            assertTrue(results.contains("\"lanes rest-binary mlp c=" + c + "\""), "lanes level " + c);
+        }
+        assertTrue(results.contains("\"lanes rest-binary mlp_nobatch c=64\""));
+        assertTrue(results.contains("\"raw-ort mlp c=2\""));
+        assertEquals(2, suite.goals().size(), "a verdict for scenarios 3 and 4: " + suite.goals());
+        assertTrue(suite.goals().stream().allMatch(g -> g.met() != null));
+        assertTrue(results.contains("\"agrees\": true") && !results.contains("\"agrees\": false"),
+                "every Lanes level agrees with /metrics");
+
+        String markdown = Files.readString(docs);
+        assertTrue(markdown.startsWith("# Benchmarks\n\nHand-written analysis.\n\n" + Report.START));
+        assertTrue(markdown.endsWith(Report.END + "\n\n## Cache\n\nKept.\n"), "text after the section is kept");
+        assertTrue(!markdown.contains("\nold\n") && markdown.contains("| 3 | MLP: Lanes at saturation"));
+        for (String plot : new String[]{Plots.THROUGHPUT, Plots.LATENCY}) {
+            String svg = Files.readString(out.resolve(Report.PLOTS_DIR).resolve(plot));
+            assertTrue(svg.startsWith("<svg") && svg.trim().endsWith("</svg>"), plot);
+        }
+        assertTrue(Files.readString(out.resolve(Report.PLOTS_DIR).resolve(Plots.THROUGHPUT)).contains("<polyline"),
+                "the sweep is drawn");
+    }
+}
