@@ -44,6 +44,12 @@ public final class BenchmarkSuite {
             """;
     static final int[] MLP_SWEEP = {1, 4, 16, 64, 128};
     static final double[] LOAD_FRACTIONS = {0.1, 0.3, 0.5, 0.7, 0.9};
+    /**
+     * Scenario 8's "accepted p99 bounded": the bench models' queues (64 requests) drain in tens of
+     * milliseconds at saturation, so an accepted p99 of seconds means requests wait in a queue
+     * nobody bounds (the client's or the transport's).
+     */
+    static final double ACCEPTED_P99_LIMIT_MS = 1000;
 
     private final Path models;
     private final Path serverJar;
@@ -92,7 +98,7 @@ public final class BenchmarkSuite {
             System.out.print(USAGE);
             return;
         }
-        new BenchmarkSuite(options, "bin/bench scenarios " + String.join(" ", args)).run();
+        new BenchmarkSuite(options, ("bin/bench scenarios " + String.join(" ", args)).trim()).run();
     }
 
     boolean wants(int... any) {
@@ -325,8 +331,9 @@ public final class BenchmarkSuite {
                                             + " accepted p99 %.1f ms", goodput, overload.throughput(),
                                     overload.offeredRate(), saturation.get().throughput(), overload.counts().rejected(),
                                     overload.counts().errors(), overload.latency().p99()),
-                            "≥ 0.90, refusals 503/UNAVAILABLE, no errors",
-                            goodput >= 0.9 && overload.counts().errors() == 0 && overload.counts().rejected() > 0,
+                            "≥ 0.90, refusals 503/UNAVAILABLE, no errors, accepted p99 < 1 s",
+                            goodput >= 0.9 && overload.counts().errors() == 0 && overload.counts().rejected() > 0
+                                    && overload.latency().p99() < ACCEPTED_P99_LIMIT_MS,
                             generatorShare(saturation.get(), overload)));
                 });
             }
