@@ -41,8 +41,13 @@ import java.util.logging.Logger;
 public final class V2Routes implements HttpService {
     private static final Logger LOG = Logger.getLogger(V2Routes.class.getName());
     static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
-    /** Unread request bodies up to this size are drained to keep the connection; larger ones close it. */
-    static final long DRAIN_LIMIT = 16 * 1024;
+    /**
+     * Unread request bodies up to this size are drained to keep the connection; larger ones close
+     * it. Measured at three times cls capacity (110 KB bodies): draining refused requests kept
+     * 1280 answers/s against 890/s when every refusal closed, the reconnects costing more than the
+     * reads; a body of megabytes costs more to drain than a reconnect.
+     */
+    static final long DRAIN_LIMIT = 1 << 20;
     private static final String PROTOCOL = "rest";
 
     private final ModelRepository repository;
@@ -225,8 +230,7 @@ public final class V2Routes implements HttpService {
                 LOG.log(Level.WARNING, "inference on " + model + " failed", e);
             }
             if (!req.content().consumed() && req.headers().contentLength().orElse(-1) > DRAIN_LIMIT) {
-                // Refused before reading a large body: closing costs less than reading it to keep
-                // the connection, which under overload would take the cores from admitted requests.
+                // Refused before reading a body of megabytes: closing costs less than draining it.
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
             JsonResponses.sendError(res, e);

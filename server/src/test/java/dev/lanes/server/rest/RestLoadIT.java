@@ -128,8 +128,8 @@ class RestLoadIT {
 
     /**
      * With the queue full, a request is refused from its headers alone: the body (declared, never
-     * sent here) is not waited for, and the connection closes instead of being drained. Without
-     * the early refusal the server would wait for the body and no attempt would be answered.
+     * sent here) is not waited for. Without the early refusal the server would wait for the body
+     * and no attempt would be answered.
      */
     @Test
     void infer_queueFull_refusesBeforeReadingTheBody() throws Exception {
@@ -152,8 +152,7 @@ class RestLoadIT {
             flooding.set(false);
         }
         assertTrue(refusal != null, "no attempt was refused before its body was sent");
-        assertTrue(refusal.startsWith("HTTP/1.1 503") && refusal.toLowerCase().contains("connection: close")
-                && refusal.contains("overloaded"), refusal);
+        assertTrue(refusal.startsWith("HTTP/1.1 503") && refusal.contains("overloaded"), refusal);
     }
 
     /** Sends only the headers of a 512 KiB binary request; the answer if one comes within half a second. */
