@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * @param maxWindows  give up on stability after this many windows (the result says unstable)
  * @param tolerance   e.g. 0.10 for three windows within 10 %
  */
-public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int maxWindows, double tolerance) {
+public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int maxWindows, double tolerance)
+        implements LoadLoop {
     private static final int STABLE_WINDOWS = 3;
 
     public ClosedLoop {
@@ -34,6 +35,7 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
         return new ClosedLoop(concurrency, Duration.ofSeconds(2), Duration.ofSeconds(2), 8, 0.10);
     }
 
+    @Override
     public LoadResult run(CallerSource source, String label, OptionalLong serverPid, boolean progress) {
         Tally tally = new Tally();
         var before = source.metricsUrl().flatMap(ServerMetrics::scrape);

@@ -44,7 +44,7 @@ public final class LoadGenerator {
 
     /** Runs the levels the arguments ask for; 0 when every request succeeded and /metrics agreed, 1 otherwise, 2 for usage. */
     public static int run(String[] args) throws Exception {
-        Map<String, String> options = parse(args);
+        Map<String, String> options = Options.parse(args, "quiet");
         if (options.containsKey("help") || !options.containsKey("model") || !options.containsKey("input")) {
             System.err.print(USAGE);
             return options.containsKey("help") ? 0 : 2;
@@ -109,24 +109,5 @@ public final class LoadGenerator {
 
     private static Duration seconds(String text) {
         return Duration.ofMillis(Math.round(Double.parseDouble(text) * 1000));
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            if (name.equals("quiet") || name.equals("help")) {
-                options.put(name, "true");
-            } else if (i + 1 < args.length) {
-                options.put(name, args[++i]);
-            } else {
-                throw new IllegalArgumentException(arg + " needs a value");
-            }
-        }
-        return options;
     }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * @param duration       measured period; requests scheduled in it count
  * @param maxConnections callers (connections) at most
  */
-public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration duration, int maxConnections) {
+public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration duration, int maxConnections)
+        implements LoadLoop {
     public enum Arrival {
         POISSON, CONSTANT;
 
@@ -49,6 +50,7 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
         return new OpenLoop(rate, Arrival.POISSON, Duration.ofSeconds(2), duration, 1024);
     }
 
+    @Override
     public LoadResult run(CallerSource source, String label, OptionalLong serverPid, boolean progress) {
         Tally all = new Tally();
         Tally measured = new Tally();

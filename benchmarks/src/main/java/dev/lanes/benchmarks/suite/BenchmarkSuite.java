@@ -3,7 +3,9 @@ package dev.lanes.benchmarks.suite;
 import dev.lanes.benchmarks.load.CallerSource;
 import dev.lanes.benchmarks.load.ClosedLoop;
 import dev.lanes.benchmarks.load.Json;
+import dev.lanes.benchmarks.load.LoadLoop;
 import dev.lanes.benchmarks.load.LoadResult;
+import dev.lanes.benchmarks.load.Options;
 import dev.lanes.benchmarks.load.Protocol;
 import dev.lanes.benchmarks.load.RawOrt;
 import dev.lanes.benchmarks.load.ServerMetrics;
@@ -83,17 +85,7 @@ public final class BenchmarkSuite {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].replaceFirst("^--", "");
-            if (name.equals("quick") || name.equals("help")) {
-                options.put(name, "true");
-            } else if (i + 1 < args.length) {
-                options.put(name, args[++i]);
-            } else {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-        }
+        Map<String, String> options = Options.parse(args, "quick");
         if (options.containsKey("help")) {
             System.out.print(USAGE);
             return;
@@ -221,7 +213,7 @@ public final class BenchmarkSuite {
     }
 
     private LoadResult measure(String label, ServerProcess server, Protocol protocol, Workload workload,
-                               Object loop) throws Exception {
+                               LoadLoop loop) throws Exception {
         try (Target target = new Target("127.0.0.1", server.port(), protocol, workload, 4)) {
             return record(label, loop, target, OptionalLong.of(server.pid()));
         }
@@ -238,12 +230,8 @@ public final class BenchmarkSuite {
                 / (after.batches(model) - before.batches(model)));
     }
 
-    private LoadResult record(String label, Object loop, CallerSource source, OptionalLong pid) {
-        LoadResult result = switch (loop) {
-            case ClosedLoop closed -> closed.run(source, label, pid, true);
-            case dev.lanes.benchmarks.load.OpenLoop open -> open.run(source, label, pid, true);
-            default -> throw new IllegalArgumentException("unknown loop " + loop);
-        };
+    private LoadResult record(String label, LoadLoop loop, CallerSource source, OptionalLong pid) {
+        LoadResult result = loop.run(source, label, pid, true);
         results.put(label, result);
         dev.lanes.benchmarks.load.LoadGenerator.report(result);
         return result;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A server under test in its own JVM (Lanes or the echo route), started and stopped by the suite. */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     /** JVM flags every server process gets; reported with the results. */
     static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED");
 
@@ -26,7 +26,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Lanes from its jar ({@code bin/lanes serve} runs the same), on a free port. */
-    static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags) throws IOException {
+    public static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(java());
         command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1", "--port",
@@ -62,15 +62,15 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
@@ -94,7 +94,7 @@ final class ServerProcess implements AutoCloseable {
                 throw new IOException("interrupted while waiting for the server", e);
             }
             try {
-                Thread.sleep(200);
+                Thread.sleep(200); // a child process's readiness: nothing to wait on but polling
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for the server", e);
@@ -104,6 +104,7 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException("server not ready after " + timeout.toSeconds() + " s; see " + log);
     }
 
+    /** SIGTERM, then the kill after 30 s. */
     @Override
     public void close() {
         process.destroy();

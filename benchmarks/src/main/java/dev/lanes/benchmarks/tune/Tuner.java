@@ -4,12 +4,13 @@ import dev.lanes.benchmarks.load.ClosedLoop;
 import dev.lanes.benchmarks.load.Json;
 import dev.lanes.benchmarks.load.LoadGenerator;
 import dev.lanes.benchmarks.load.LoadResult;
+import dev.lanes.benchmarks.load.Options;
 import dev.lanes.benchmarks.load.Protocol;
 import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
+import dev.lanes.benchmarks.suite.ServerProcess;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -67,7 +67,7 @@ public final class Tuner {
 
     /** 0 when a config.pbtxt was written, 1 when no candidate met the objective, 2 for usage. */
     public static int run(String[] args) throws Exception {
-        Map<String, String> options = parse(args);
+        Map<String, String> options = Options.parse(args);
         if (options.containsKey("help") || !options.containsKey("model-dir") || !options.containsKey("input")
                 || !options.containsKey("p99-ms")) {
             System.err.print(USAGE);
@@ -92,19 +92,17 @@ public final class Tuner {
         Files.createSymbolicLink(repository.resolve(name), modelDir);
         Workload workload = Workload.parse(name, options.get("input"));
         List<Trial> trials = new ArrayList<>();
-        int port = freePort();
-        Process node = startNode(Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar")),
-                repository, port, out.resolve("lanes.log"));
-        try (Target target = new Target("127.0.0.1", port, protocol, workload, 4)) {
-            awaitReady(port, node, out.resolve("lanes.log"));
+        try (ServerProcess node = ServerProcess.lanes(
+                Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar")), repository,
+                out.resolve("lanes.log"), List.of("--model-control-mode", "explicit",
+                        "--set", "lanes.server.drain-grace=PT0S"));
+             Target target = new Target("127.0.0.1", node.port(), protocol, workload, 4)) {
             for (Candidate candidate : grid) {
-                load(port, name, candidate.configJson(name, MAX_QUEUE_SIZE));
+                load(node.port(), name, candidate.configJson(name, MAX_QUEUE_SIZE));
                 System.err.println("tune: " + candidate);
                 trials.add(sweep(target, candidate, concurrency, window, objective, node.pid()));
             }
         } finally {
-            node.destroy();
-            node.waitFor(30, TimeUnit.SECONDS);
             Files.deleteIfExists(repository.resolve(name));
             Files.deleteIfExists(repository);
         }
@@ -189,34 +187,7 @@ public final class Tuner {
         return true;
     }
 
-    private static Process startNode(Path serverJar, Path repository, int port, Path log) throws IOException {
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-jar", serverJar.toString(), "serve", "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--model-repository", repository.toString(),
-                "--model-control-mode", "explicit", "--set", "lanes.server.drain-grace=PT0S");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private static void awaitReady(int port, Process node, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            if (!node.isAlive()) {
-                throw new IOException("Lanes exited; see " + log);
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/live")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IOException("Lanes did not start; see " + log);
-    }
 
     /** Triton's repository load with a config override; answers once the new configuration serves. */
     static void load(int port, String name, String configJson) throws IOException, InterruptedException {
@@ -241,26 +212,5 @@ public final class Tuner {
 
     private static List<Integer> ints(String text, List<Integer> fallback) {
         return text == null ? fallback : Arrays.stream(text.split(",")).map(String::trim).map(Integer::parseInt).toList();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].replaceFirst("^--", "");
-            if (name.equals("help")) {
-                options.put(name, "true");
-            } else if (i + 1 < args.length) {
-                options.put(name, args[++i]);
-            } else {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-        }
-        return options;
     }
 }
