@@ -7,6 +7,11 @@ public interface CallerSource {
     /** A caller for one thread. */
     Caller newCaller();
 
+    /** A caller that does not block, where the transport has one; closed loops prefer it. */
+    default Optional<AsyncCaller> asyncCaller() {
+        return Optional.empty();
+    }
+
     /** Protocol label for results. */
     String protocolLabel();
 

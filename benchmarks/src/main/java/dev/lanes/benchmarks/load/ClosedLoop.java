@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -39,22 +41,11 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
     public LoadResult run(CallerSource source, String label, OptionalLong serverPid, boolean progress) {
         Tally tally = new Tally();
         var before = source.metricsUrl().flatMap(ServerMetrics::scrape);
-        List<Caller> callers = new ArrayList<>();
-        for (int i = 0; i < concurrency; i++) {
-            callers.add(source.newCaller());
-        }
-        List<Thread> workers = new ArrayList<>();
-        var running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var running = new AtomicBoolean(true);
         try (Progress ignored = Progress.show(label, tally, progress)) {
-            for (Caller caller : callers) {
-                workers.add(Thread.ofVirtual().start(() -> {
-                    while (running.get()) {
-                        long start = System.nanoTime();
-                        Outcome outcome = caller.call();
-                        tally.record(outcome, System.nanoTime() - start);
-                    }
-                }));
-            }
+            Outstanding outstanding = source.asyncCaller()
+                    .map(async -> startAsync(async, tally, running))
+                    .orElseGet(() -> startBlocking(source, tally, running));
             sleep(warmUp);
             tally.takeInterval();
             CpuClock cpu = CpuClock.start(serverPid);
@@ -83,10 +74,7 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
             double clientCores = cpu.selfCores();
             double serverCores = cpu.serverCores();
             running.set(false);
-            for (Thread worker : workers) {
-                worker.join();
-            }
-            callers.forEach(Caller::close);
+            outstanding.awaitStopped();
             int from = rates.size() - STABLE_WINDOWS;
             Histogram latency = new Histogram(3);
             Counts measured = new Counts(0, 0, 0);
@@ -106,6 +94,60 @@ public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int 
             throw new IllegalStateException("interrupted", e);
         } finally {
             running.set(false);
+        }
+    }
+
+    /** Requests kept outstanding until {@code running} turns false. */
+    private interface Outstanding {
+        void awaitStopped() throws InterruptedException;
+    }
+
+    /** One virtual thread per caller, each sending as soon as its previous answer is in. */
+    private Outstanding startBlocking(CallerSource source, Tally tally, AtomicBoolean running) {
+        List<Thread> workers = new ArrayList<>();
+        List<Caller> callers = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            Caller caller = source.newCaller();
+            callers.add(caller);
+            workers.add(Thread.ofVirtual().start(() -> {
+                while (running.get()) {
+                    long start = System.nanoTime();
+                    Outcome outcome = caller.call();
+                    tally.record(outcome, System.nanoTime() - start);
+                }
+            }));
+        }
+        return () -> {
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            callers.forEach(Caller::close);
+        };
+    }
+
+    /** {@code concurrency} chains of calls: each answer's callback records it and sends the next. */
+    private Outstanding startAsync(AsyncCaller caller, Tally tally, AtomicBoolean running) {
+        CountDownLatch stopped = new CountDownLatch(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            new Chain(caller, tally, running, stopped).send();
+        }
+        return stopped::await;
+    }
+
+    private record Chain(AsyncCaller caller, Tally tally, AtomicBoolean running, CountDownLatch stopped) {
+        void send() {
+            long start = System.nanoTime();
+            caller.call(outcome -> {
+                tally.record(outcome, System.nanoTime() - start);
+                if (!running.get()) {
+                    stopped.countDown();
+                } else if (outcome.kind() == Outcome.Kind.ERROR) {
+                    // A failure may be reported inside call(); a new thread keeps the stack flat.
+                    Thread.ofVirtual().start(this::send);
+                } else {
+                    send();
+                }
+            });
         }
     }
 

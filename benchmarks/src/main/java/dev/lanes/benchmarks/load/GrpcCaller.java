@@ -24,13 +24,16 @@ final class GrpcCaller implements Caller {
             stub.withDeadlineAfter(120, TimeUnit.SECONDS).modelInfer(request);
             return Outcome.OK;
         } catch (StatusRuntimeException e) {
-            Status status = e.getStatus();
-            if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() == null) {
-                // The server's overload answer; a client-side transport failure carries its cause.
-                return Outcome.REJECTED;
-            }
-            return Outcome.error(status.getCode() + (status.getDescription() == null ? "" : " " + status.getDescription()));
+            return outcome(e.getStatus());
         }
+    }
+
+    /** UNAVAILABLE from the server is its overload answer; a client-side transport failure carries its cause. */
+    static Outcome outcome(Status status) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() == null) {
+            return Outcome.REJECTED;
+        }
+        return Outcome.error(status.getCode() + (status.getDescription() == null ? "" : " " + status.getDescription()));
     }
 
     @Override

@@ -46,7 +46,9 @@ public final class Target implements CallerSource, AutoCloseable {
             grpcRequest = ModelInferRequest.newBuilder().setModelName(workload.model()).addInputs(tensor)
                     .addRawInputContents(ByteString.copyFrom(workload.littleEndianBytes())).build();
             for (int i = 0; i < Math.max(1, grpcChannels); i++) {
-                channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext()
+                // Callbacks run on the event loop that read the answer: the closed loop sends the
+                // next request from there, with no thread to wake.
+                channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
                         .maxInboundMessageSize(256 << 20).build());
             }
         } else {
@@ -79,6 +81,14 @@ public final class Target implements CallerSource, AutoCloseable {
     @Override
     public Optional<String> metricsUrl() {
         return Optional.of(baseUrl());
+    }
+
+    @Override
+    public Optional<AsyncCaller> asyncCaller() {
+        if (protocol != Protocol.GRPC) {
+            return Optional.empty();
+        }
+        return Optional.of(new GrpcAsyncCaller(channels, grpcRequest));
     }
 
     /** A caller for one thread: its own connection for REST, a share of the channels for gRPC. */

@@ -73,10 +73,11 @@ class LoadGeneratorIT {
         }
     }
 
-    @Test
-    void openLoop_constantArrivals_sendsExactlyTheScheduledRequests() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void openLoop_constantArrivals_sendsExactlyTheScheduledRequests(Protocol protocol) throws Exception {
         OpenLoop open = new OpenLoop(200, OpenLoop.Arrival.CONSTANT, Duration.ofMillis(200), Duration.ofSeconds(1), 16);
-        try (Target target = new Target("127.0.0.1", server.port(), Protocol.REST_BINARY,
+        try (Target target = new Target("127.0.0.1", server.port(), protocol,
                 Workload.random("mlp", "x", 1, 16), 1)) {
             LoadResult result = open.run(target, "open", OptionalLong.empty(), false);
             long scheduled = result.counts().ok() + result.counts().rejected() + result.counts().errors();
