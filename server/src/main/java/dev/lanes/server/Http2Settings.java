@@ -15,14 +15,14 @@ import io.helidon.webserver.http2.Http2Config;
  * frames passes 64 concurrent 110 KB calls and 256 concurrent small calls on one channel
  * ({@code GrpcFlowControlIT}).
  */
-final class Http2Settings {
+public final class Http2Settings {
     static final int INITIAL_WINDOW_SIZE = 1 << 20;
     static final int MAX_FRAME_SIZE = 1 << 20;
 
     private Http2Settings() {
     }
 
-    static Http2Config create() {
+    public static Http2Config create() {
         return Http2Config.builder()
                 .initialWindowSize(INITIAL_WINDOW_SIZE)
                 .maxFrameSize(MAX_FRAME_SIZE)

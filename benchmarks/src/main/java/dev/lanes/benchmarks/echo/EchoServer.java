@@ -3,7 +3,14 @@ package dev.lanes.benchmarks.echo;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import dev.lanes.server.Http2Settings;
+import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.lanes.server.grpc.proto.ModelInferRequest;
+import dev.lanes.server.grpc.proto.ModelInferResponse;
+import io.grpc.stub.StreamObserver;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -12,9 +19,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * The bare-transport baseline: a Helidon server with Lanes' connection settings whose inference
- * route reads the whole request body and writes it back, with no decoding and no model. What it
- * sustains is the most any inference server on this web stack could answer with that payload.
+ * The bare-transport baseline: a Helidon server with Lanes' connection and HTTP/2 settings whose
+ * inference route reads the whole request body and writes it back, and whose gRPC ModelInfer
+ * answers with the request's raw input contents as its raw output, with no decoding and no model.
+ * What it sustains is the most any inference server on this web stack could answer with that
+ * payload, over REST and over gRPC.
  *
  * <pre>java -cp benchmarks/target/lanes-benchmarks.jar:benchmarks/target/libs/* \
  *     dev.lanes.benchmarks.echo.EchoServer [PORT]</pre>
@@ -35,9 +44,12 @@ public final class EchoServer implements AutoCloseable {
                 .shutdownHook(false)
                 // as Lanes: small answers must not wait for Nagle's algorithm
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                .addProtocol(Http2Settings.create())
+                .addProtocol(GrpcConfig.builder().maxReadBufferSize(256 << 20).build())
                 .routing(routing -> routing
                         .post("/v2/models/{model}/infer", EchoServer::echo)
                         .get("/v2/health/ready", (req, res) -> res.send()))
+                .addRouting(GrpcRouting.builder().service(new GrpcEcho()))
                 .build()
                 .start();
         return new EchoServer(server);
@@ -59,6 +71,16 @@ public final class EchoServer implements AutoCloseable {
         res.header(HeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
         try (OutputStream out = res.outputStream()) {
             out.write(body);
+        }
+    }
+
+    /** ModelInfer answered with the request's raw contents as the raw outputs. */
+    private static final class GrpcEcho extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+        @Override
+        public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+            response.onNext(ModelInferResponse.newBuilder().setModelName(request.getModelName())
+                    .addAllRawOutputContents(request.getRawInputContentsList()).build());
+            response.onCompleted();
         }
     }
 

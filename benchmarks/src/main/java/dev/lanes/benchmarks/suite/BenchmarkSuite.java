@@ -130,13 +130,15 @@ public final class BenchmarkSuite {
                                 pace.closed(concurrency));
                     }
                 }
-                if (cls && wants(5)) {
-                    measure("echo rest-binary cls c=1", echo, Protocol.REST_BINARY, workload(repository, "cls"),
-                            pace.closed(1));
-                }
-                if (cls && wants(2)) {
-                    measure("echo rest-binary cls c=16", echo, Protocol.REST_BINARY, workload(repository, "cls"),
-                            pace.closed(16));
+                for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
+                    if (cls && wants(5)) {
+                        measure("echo " + protocol.label() + " cls c=1", echo, protocol, workload(repository, "cls"),
+                                pace.closed(1));
+                    }
+                    if (cls && wants(2)) {
+                        measure("echo " + protocol.label() + " cls c=16", echo, protocol, workload(repository, "cls"),
+                                pace.closed(16));
+                    }
                 }
                 if (det && wants(1)) {
                     measure("echo rest-binary det c=4", echo, Protocol.REST_BINARY, workload(repository, "det"),
@@ -261,10 +263,10 @@ public final class BenchmarkSuite {
     private void judge() {
         ratio(1, "det: Lanes REST binary c=4 ÷ raw ORT, 2 instances", "lanes rest-binary det c=4", "raw-ort det c=2",
                 0.95, sharedCoreCeiling("raw-ort det c=2", "echo rest-binary det c=4"));
-        String shared = sharedCoreCeiling("raw-ort cls c=2", "echo rest-binary cls c=16");
         ratio(2, "cls: Lanes REST binary c=16 ÷ raw ORT, 2 callers", "lanes rest-binary cls c=16", "raw-ort cls c=2",
-                0.85, shared);
-        ratio(2, "cls: Lanes gRPC c=16 ÷ raw ORT, 2 callers", "lanes grpc cls c=16", "raw-ort cls c=2", 0.85, shared);
+                0.85, sharedCoreCeiling("raw-ort cls c=2", "echo rest-binary cls c=16"));
+        ratio(2, "cls: Lanes gRPC c=16 ÷ raw ORT, 2 callers", "lanes grpc cls c=16", "raw-ort cls c=2", 0.85,
+                sharedCoreCeiling("raw-ort cls c=2", "echo grpc cls c=16"));
         if (wants(3)) {
             Optional<LoadResult> lanes = best("lanes rest-binary mlp c=");
             Optional<LoadResult> echo = best("echo rest-binary mlp c=");
@@ -281,8 +283,9 @@ public final class BenchmarkSuite {
                     "lanes rest-binary mlp_nobatch c=64", 5.0, batchingCeiling());
         }
         if (wants(5)) {
-            p50Ratio("cls c=1: Lanes REST binary p50 ÷ raw ORT p50", "lanes rest-binary cls c=1");
-            p50Ratio("cls c=1: Lanes gRPC p50 ÷ raw ORT p50", "lanes grpc cls c=1");
+            p50Ratio("cls c=1: Lanes REST binary p50 ÷ raw ORT p50", "lanes rest-binary cls c=1",
+                    "echo rest-binary cls c=1");
+            p50Ratio("cls c=1: Lanes gRPC p50 ÷ raw ORT p50", "lanes grpc cls c=1", "echo grpc cls c=1");
         }
         if (wants(6)) {
             latencyCurve.stream().filter(p -> Math.abs(p.fraction() - 0.7) < 1e-9).findFirst().ifPresent(p ->
@@ -389,14 +392,14 @@ public final class BenchmarkSuite {
                 bottom.get().throughput()), (goal >= 1 ? "≥ " + goal + "×" : "≥ " + goal), ratio >= goal, note));
     }
 
-    private void p50Ratio(String title, String label) {
+    private void p50Ratio(String title, String label, String echoLabel) {
         Optional<LoadResult> lanes = result(label);
         Optional<LoadResult> raw = result("raw-ort cls c=1");
         if (lanes.isEmpty() || raw.isEmpty()) {
             return;
         }
         double ratio = lanes.get().latency().p50() / raw.get().latency().p50();
-        String note = result("echo rest-binary cls c=1").map(echo -> String.format(
+        String note = result(echoLabel).map(echo -> String.format(
                 "the echo route alone takes %.3f ms p50 for this payload (raw + echo = %.2f × raw)",
                 echo.latency().p50(), (raw.get().latency().p50() + echo.latency().p50()) / raw.get().latency().p50()))
                 .orElse("");

@@ -1,0 +1,53 @@
+package dev.lanes.benchmarks.echo;
+
+import dev.lanes.benchmarks.load.ClosedLoop;
+import dev.lanes.benchmarks.load.LoadResult;
+import dev.lanes.benchmarks.load.Protocol;
+import dev.lanes.benchmarks.load.Target;
+import dev.lanes.benchmarks.load.Workload;
+import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.lanes.server.grpc.proto.ModelInferRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bare-transport baseline answers every protocol the generator speaks, with the payload it got. */
+class EchoServerIT {
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void answersEveryRequest(Protocol protocol) throws Exception {
+        try (EchoServer echo = EchoServer.start("127.0.0.1", 0);
+             Target target = new Target("127.0.0.1", echo.port(), protocol, Workload.random("m", "x", 1, 64), 1)) {
+            LoadResult result = new ClosedLoop(2, Duration.ofMillis(100), Duration.ofMillis(200), 3, 0.10)
+                    .run(target, "echo", OptionalLong.empty(), false);
+            assertTrue(result.counts().ok() > 0);
+            assertEquals(0, result.counts().errors() + result.counts().rejected(), () -> result.errorReasons().toString());
+            assertNull(result.check(), "the echo route has no /metrics to compare with");
+        }
+    }
+
+    @Test
+    void grpcEchoReturnsTheRawInput() throws Exception {
+        try (EchoServer echo = EchoServer.start("127.0.0.1", 0)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", echo.port()).usePlaintext().build();
+            try {
+                ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+                        .addRawInputContents(com.google.protobuf.ByteString.copyFromUtf8("payload")).build();
+                var response = GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(request);
+                assertEquals("payload", response.getRawOutputContents(0).toStringUtf8());
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
