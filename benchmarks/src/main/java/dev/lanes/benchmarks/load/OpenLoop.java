@@ -57,7 +57,7 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
         var before = source.metricsUrl().flatMap(ServerMetrics::scrape);
         LinkedBlockingDeque<Caller> idle = new LinkedBlockingDeque<>();
         Semaphore connections = new Semaphore(maxConnections);
-        AtomicLong unanswered = new AtomicLong();
+        AtomicLong unanswered = new AtomicLong(); // measured requests still out
         SplittableRandom random = new SplittableRandom(7);
         long start = System.nanoTime();
         long measureStart = start + warmUp.toNanos();
@@ -81,7 +81,9 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
                 }
                 long scheduled = next;
                 boolean inWindow = scheduled >= measureStart && scheduled < measureEnd;
-                unanswered.incrementAndGet();
+                if (inWindow) {
+                    unanswered.incrementAndGet();
+                }
                 senders.submit(() -> {
                     Caller caller = null;
                     try {
@@ -103,7 +105,9 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
                             idle.addFirst(caller);
                             connections.release();
                         }
-                        unanswered.decrementAndGet();
+                        if (inWindow) {
+                            unanswered.decrementAndGet();
+                        }
                     }
                 });
             }

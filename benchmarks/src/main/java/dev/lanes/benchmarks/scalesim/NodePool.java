@@ -1,7 +1,8 @@
 package dev.lanes.benchmarks.scalesim;
 
+import dev.lanes.benchmarks.suite.ServerProcess;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +50,7 @@ final class NodePool implements AutoCloseable {
     }
 
     Node start() throws IOException {
-        int port = freePort();
+        int port = ServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(lanes.toString(), "serve", "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--model-repository", repository.toString()));
         command.addAll(flags);
@@ -104,12 +105,6 @@ final class NodePool implements AutoCloseable {
     public void close() {
         nodes.forEach(n -> n.process.destroy());
         cpuLimit.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A cgroup (v1 cpu controller) capping every node at {@code cpus}; nothing where none can be made. */

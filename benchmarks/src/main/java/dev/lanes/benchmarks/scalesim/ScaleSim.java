@@ -1,11 +1,11 @@
 package dev.lanes.benchmarks.scalesim;
 
+import dev.lanes.benchmarks.suite.ServerProcess;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.signals.hpa.HorizontalPodAutoscaler;
 import dev.lanes.signals.hpa.ScalingBehavior;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +89,7 @@ public final class ScaleSim {
                 NodePool.CpuLimit.perProcess(number("cpus-per-node", 0.25)),
                 List.of("--cache", "none", "--set", "lanes.server.drain-grace=PT2S",
                         "--set", "lanes.server.drain-timeout=PT30S"));
-             HaproxyBalancer balancer = new HaproxyBalancer(out, freePort())) {
+             HaproxyBalancer balancer = new HaproxyBalancer(out, ServerProcess.freePort())) {
             for (int i = 0; i < minReplicas; i++) {
                 pool.start();
             }
@@ -260,9 +260,4 @@ public final class ScaleSim {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

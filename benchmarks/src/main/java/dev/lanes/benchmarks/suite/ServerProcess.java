@@ -118,7 +118,8 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    /** A loopback port free at the time of asking. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
