@@ -1,5 +1,6 @@
 package dev.lanes.server;
 
+import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,11 +40,9 @@ class LauncherIT {
 
     @Test
     void binLanesHelp_listsTheCommands() throws Exception {
-        Process process = new ProcessBuilder(Path.of("..", "bin", "lanes").toString(), "help")
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor());
-        assertTrue(output.contains("serve") && output.contains("test"), output);
+        ChildCommand.Outcome help = ChildCommand.run(List.of(Path.of("..", "bin", "lanes").toString(), "help"));
+        assertTrue(help.succeeded(), help.output());
+        assertTrue(help.output().contains("serve") && help.output().contains("test"), help.output());
     }
 
 }

