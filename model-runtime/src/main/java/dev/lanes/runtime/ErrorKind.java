@@ -19,6 +19,8 @@ public enum ErrorKind {
     SHUTTING_DOWN,
     /** The request's timeout passed before it could run. */
     DEADLINE_EXCEEDED,
+    /** The client gave up on the request (a cancelled gRPC call); nobody reads the answer. */
+    CANCELLED,
     /** A protected endpoint was called without a bearer token. */
     UNAUTHENTICATED,
     /** A protected endpoint was called with a token that is not the configured one. */

@@ -14,13 +14,14 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
             Usage: lanes <command> [flags]
 
             Commands:
-              serve       start an inference node (REST, gRPC and /metrics on one port)
+              serve       start an inference node (REST and /metrics on one port, gRPC on another)
               gpu-check   MODEL [H W]: compare a model's outputs on CUDA and CPU and time both
               help        print this text
 
             Flags for serve:
               --model-repository DIR   Triton-layout model repository (default: the bundled demo)
-              --port N                 listen port (default 8000, Triton's HTTP port)
+              --port N                 REST and /metrics port (default 8000, Triton's HTTP port)
+              --grpc-port N            gRPC port (default 8001, Triton's gRPC port); 0 turns gRPC off
               --host ADDR              listen address (default 0.0.0.0)
               --config FILE            application.yaml-style file with lanes.* keys
               --execution-provider P   cpu, cuda or auto for models that do not choose (default cpu)
@@ -62,6 +63,7 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
             switch (flag) {
                 case "--model-repository" -> overrides.put(ConfigKeys.MODEL_REPOSITORY, value);
                 case "--port" -> overrides.put(ConfigKeys.PORT, value);
+                case "--grpc-port" -> overrides.put(ConfigKeys.GRPC_PORT, value);
                 case "--host" -> overrides.put(ConfigKeys.HOST, value);
                 case "--execution-provider" -> overrides.put(ConfigKeys.EXECUTION_PROVIDER, value);
                 case "--config" -> configFile = Optional.of(Path.of(value));

@@ -24,6 +24,8 @@ public final class ErrorMapping {
             case PAYLOAD_TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> Status.SERVICE_UNAVAILABLE_503;
             case DEADLINE_EXCEEDED -> Status.GATEWAY_TIMEOUT_504;
+            // nginx's "client closed request": only ever logged or counted, the client is gone
+            case CANCELLED -> Status.create(499, "Client Closed Request");
             case UNAUTHENTICATED -> Status.UNAUTHORIZED_401;
             case PERMISSION_DENIED -> Status.FORBIDDEN_403;
             case RUNTIME_FAILURE -> Status.INTERNAL_SERVER_ERROR_500;
@@ -37,6 +39,7 @@ public final class ErrorMapping {
             case PAYLOAD_TOO_LARGE -> io.grpc.Status.Code.RESOURCE_EXHAUSTED;
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> io.grpc.Status.Code.UNAVAILABLE;
             case DEADLINE_EXCEEDED -> io.grpc.Status.Code.DEADLINE_EXCEEDED;
+            case CANCELLED -> io.grpc.Status.Code.CANCELLED;
             case UNAUTHENTICATED -> io.grpc.Status.Code.UNAUTHENTICATED;
             case PERMISSION_DENIED -> io.grpc.Status.Code.PERMISSION_DENIED;
             case RUNTIME_FAILURE -> io.grpc.Status.Code.INTERNAL;
@@ -52,7 +55,7 @@ public final class ErrorMapping {
     public static boolean retryable(ErrorKind kind) {
         return switch (kind) {
             case MODEL_NOT_READY, OVERLOADED, SHUTTING_DOWN -> true;
-            case INVALID_INPUT, MODEL_NOT_FOUND, PAYLOAD_TOO_LARGE, DEADLINE_EXCEEDED, UNAUTHENTICATED,
+            case INVALID_INPUT, MODEL_NOT_FOUND, PAYLOAD_TOO_LARGE, DEADLINE_EXCEEDED, CANCELLED, UNAUTHENTICATED,
                  PERMISSION_DENIED, RUNTIME_FAILURE -> false;
         };
     }

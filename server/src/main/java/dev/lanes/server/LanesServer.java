@@ -7,23 +7,15 @@ import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.RepositoryPoller;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
-import dev.lanes.server.grpc.BearerCredentials;
-import dev.lanes.server.grpc.ClientDeadline;
+import dev.lanes.server.grpc.GrpcEndpoint;
 import dev.lanes.server.grpc.GrpcInferenceService;
-import dev.lanes.server.grpc.MalformedRequests;
-import dev.lanes.server.grpc.RequestGuard;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.grpc.GrpcConfig;
-import io.helidon.webserver.grpc.GrpcReflectionFeature;
-import io.helidon.webserver.grpc.GrpcRouting;
 
 import java.io.IOException;
 import java.util.List;
@@ -32,9 +24,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
- * One Lanes node: the model repository, the prediction cache, the meters and the Helidon server
- * that exposes them over REST and gRPC on one port.
- * Models load before the port opens, so a started node answers at once (strict readiness
+ * One Lanes node: the model repository, the prediction cache, the meters, Helidon serving REST and
+ * {@code /metrics} (HTTP/1.1, port 8000) and grpc-java's server for gRPC (port 8001), both in
+ * front of the same gateway, batchers and cache.
+ * Models load before the ports open, so a started node answers at once (strict readiness
  * applies on top).
  */
 public final class LanesServer implements AutoCloseable {
@@ -49,10 +42,10 @@ public final class LanesServer implements AutoCloseable {
     private final LanesRegistry registry;
     private final ModelRepository repository;
     private final NodeState state;
-    private final HealthStatusManager health = new HealthStatusManager();
     private final PredictionCache cache;
     private RequestMeters meters;
     private WebServer webServer;
+    private GrpcEndpoint grpc;
     private RepositoryPoller poller;
 
     public LanesServer(ServerConfig config) {
@@ -91,38 +84,38 @@ public final class LanesServer implements AutoCloseable {
                 config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway, predictor,
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
-        state.onChange(() -> {
-            ServingStatus status = state.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-            health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
-            health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
-        });
+        if (config.grpc().enabled()) {
+            grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), inference);
+            state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
+        }
         webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
-                .addProtocol(Http2Settings.create())
-                .addProtocol(GrpcConfig.builder()
-                        .maxReadBufferSize(RequestGuard.readBufferFor(config.maxRequestSize()))
-                        .build())
                 .routing(routing -> routing.register(routes))
-                .addRouting(GrpcRouting.builder()
-                        .intercept(new ClientDeadline(), new BearerCredentials(),
-                                new RequestGuard(config.maxRequestSize()))
-                        .service(MalformedRequests.lenient(inference.bindService()))
-                        .service(health.getHealthService()))
-                .addFeature(GrpcReflectionFeature.builder().enabled(true).build())
                 .build()
                 .start();
-        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, gRPC, /metrics),"
-                + " models from " + repository.root() + ", prediction cache " + cache.name()
+        if (!webServer.isRunning()) {
+            close();
+            throw new IOException("cannot listen for REST on " + config.host() + ":" + config.port()
+                    + " (is the port in use?)");
+        }
+        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, /metrics)"
+                + (grpc == null ? ", gRPC off" : ", gRPC on " + config.host() + ":" + grpc.port())
+                + ", models from " + repository.root() + ", prediction cache " + cache.name()
                 + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
     }
 
     public int port() {
         return webServer.port();
+    }
+
+    /** The gRPC port, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public ModelRepository repository() {
@@ -134,15 +127,19 @@ public final class LanesServer implements AutoCloseable {
     }
 
     /**
-     * The SIGTERM sequence: readiness turns 503 at once; inference is still served for the grace
-     * period, so load balancers stop routing here without failing anyone; then new inference is
-     * refused (503 / UNAVAILABLE) and admitted requests get up to the drain timeout to finish;
-     * then the node closes.
+     * The SIGTERM sequence: readiness turns 503 and gRPC health NOT_SERVING at once; inference is
+     * still served for the grace period, so load balancers stop routing here without failing
+     * anyone; then gRPC sends GOAWAY (no new calls; open ones run on), new inference is refused
+     * (503 / UNAVAILABLE) and admitted requests get up to the drain timeout to finish; then the
+     * node closes.
      */
     public void drain() {
         state.startDraining();
         pause(config.drain().grace().toNanos());
         state.startShutdown();
+        if (grpc != null) {
+            grpc.stopAccepting();
+        }
         repository.shutdown();
         long end = System.nanoTime() + config.drain().timeout().toNanos();
         while (meters != null && meters.inFlight() > 0 && System.nanoTime() < end) {
@@ -166,7 +163,9 @@ public final class LanesServer implements AutoCloseable {
     @Override
     public void close() {
         state.startShutdown();
-        health.enterTerminalState();
+        if (grpc != null) {
+            grpc.close();
+        }
         if (poller != null) {
             poller.close();
         }

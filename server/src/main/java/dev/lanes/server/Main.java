@@ -4,6 +4,7 @@ import dev.lanes.server.config.LanesConfig;
 import dev.lanes.server.config.ServerConfig;
 import io.helidon.logging.common.LogConfig;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -37,7 +38,15 @@ public final class Main {
             System.exit(2);
             return;
         }
-        LanesServer server = new LanesServer(config).start();
+        LanesServer server = new LanesServer(config);
+        try {
+            server.start();
+        } catch (IOException e) {
+            System.err.println("lanes: " + e.getMessage());
+            server.close();
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.drain();

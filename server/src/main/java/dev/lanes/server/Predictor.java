@@ -7,6 +7,7 @@ import dev.lanes.cache.CachedOutputs;
 import dev.lanes.cache.Lookup;
 import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.SingleFlight;
+import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.tensor.DataType;
@@ -44,12 +45,14 @@ public final class Predictor {
     /**
      * Takes ownership of {@code inputs}, as {@link ModelVersion#infer} does.
      *
-     * @param bypassCache the request asked not to use the cache
+     * @param bypassCache  the request asked not to use the cache
+     * @param cancellation the client giving up (gRPC); {@link Cancellation#NONE} where it cannot
      */
     public InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
-                                   long clientDeadlineNanos, boolean bypassCache) throws Exception {
+                                   long clientDeadlineNanos, boolean bypassCache, Cancellation cancellation)
+            throws Exception {
         if (bypassCache || !cached(version)) {
-            return version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos);
+            return version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
         }
         CacheKey key = key(version, inputs, outputs);
         long start = System.nanoTime();
@@ -70,7 +73,7 @@ public final class Predictor {
         long lookupNanos = System.nanoTime() - start;
         stats.lookup(version.model(), lookup.result(), lookupNanos);
         SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
-            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos);
+            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
             version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
             return result;
         });

@@ -29,6 +29,7 @@ public final class LoadGenerator {
               --max-windows N        closed loop: give up on stability after N windows (default 8)
               --duration S           open loop: measured seconds (default 10)
               --connections N        open loop: connections at most (default 1024)
+              --grpc-port N          the server's gRPC port, for --protocol grpc (default 8001)
               --grpc-channels N      gRPC connections shared by the callers (default 4)
               --server-pid PID       also report the server process's CPU use
               --json FILE            write the results there (default: stdout only)
@@ -57,7 +58,8 @@ public final class LoadGenerator {
                 ? OptionalLong.of(Long.parseLong(options.get("server-pid"))) : OptionalLong.empty();
         boolean progress = !options.containsKey("quiet");
         List<LoadResult> results = new ArrayList<>();
-        try (Target target = new Target(url.getHost(), url.getPort(), protocol, workload,
+        int grpcPort = Integer.parseInt(options.getOrDefault("grpc-port", "8001"));
+        try (Target target = new Target(url.getHost(), url.getPort(), grpcPort, protocol, workload,
                 Integer.parseInt(options.getOrDefault("grpc-channels", "4")))) {
             if (options.containsKey("rate")) {
                 for (double rate : Arrays.stream(options.get("rate").split(",")).mapToDouble(Double::parseDouble).toArray()) {

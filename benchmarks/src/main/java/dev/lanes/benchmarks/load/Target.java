@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where and how requests go: a server address, a protocol and a workload. Makes callers; for
+ * Where and how requests go: a server's REST and gRPC ports, a protocol and a workload. Makes callers; for
  * gRPC it owns a few channels (HTTP/2 connections) that callers share round-robin, as a client
  * application with a small channel pool would.
  */
@@ -26,8 +26,12 @@ public final class Target implements CallerSource, AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final AtomicInteger nextChannel = new AtomicInteger();
 
-    public Target(String host, int port, Protocol protocol, Workload workload, int grpcChannels) {
-        this.address = new InetSocketAddress(host, port);
+    /**
+     * @param restPort REST and /metrics, also used for gRPC requests' /metrics cross-check
+     * @param grpcPort gRPC, used only when {@code protocol} is gRPC
+     */
+    public Target(String host, int restPort, int grpcPort, Protocol protocol, Workload workload, int grpcChannels) {
+        this.address = new InetSocketAddress(host, restPort);
         this.protocol = protocol;
         this.workload = workload;
         String path = "/v2/models/" + workload.model() + "/infer";
@@ -48,7 +52,7 @@ public final class Target implements CallerSource, AutoCloseable {
             for (int i = 0; i < Math.max(1, grpcChannels); i++) {
                 // Callbacks run on the event loop that read the answer: the closed loop sends the
                 // next request from there, with no thread to wake.
-                channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                channels.add(NettyChannelBuilder.forAddress(host, grpcPort).usePlaintext().directExecutor()
                         .maxInboundMessageSize(256 << 20).build());
             }
         } else {

@@ -52,7 +52,8 @@ final class NodePool implements AutoCloseable {
     Node start() throws IOException {
         int port = ServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(lanes.toString(), "serve", "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--model-repository", repository.toString()));
+                "--port", Integer.toString(port), "--grpc-port", Integer.toString(ServerProcess.freePort()),
+                "--model-repository", repository.toString()));
         command.addAll(flags);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("node-" + port + ".log").toFile()).start();

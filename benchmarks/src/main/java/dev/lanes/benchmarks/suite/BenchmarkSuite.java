@@ -216,7 +216,7 @@ public final class BenchmarkSuite {
 
     private LoadResult measure(String label, ServerProcess server, Protocol protocol, Workload workload,
                                LoadLoop loop) throws Exception {
-        try (Target target = new Target("127.0.0.1", server.port(), protocol, workload, 4)) {
+        try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, workload, 4)) {
             return record(label, loop, target, OptionalLong.of(server.pid()));
         }
     }

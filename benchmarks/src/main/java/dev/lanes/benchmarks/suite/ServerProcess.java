@@ -19,20 +19,24 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int grpcPort;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, int grpcPort) {
         this.process = process;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
-    /** Lanes from its jar ({@code bin/lanes serve} runs the same), on a free port. */
+    /** Lanes from its jar ({@code bin/lanes serve} runs the same), on free REST and gRPC ports. */
     public static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags) throws IOException {
         int port = freePort();
+        int grpcPort = freePort();
         List<String> command = new ArrayList<>(java());
         command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1", "--port",
-                Integer.toString(port), "--model-repository", repository.toString()));
+                Integer.toString(port), "--grpc-port", Integer.toString(grpcPort),
+                "--model-repository", repository.toString()));
         command.addAll(extraFlags);
-        return start(command, port, log);
+        return start(command, port, grpcPort, log);
     }
 
     /**
@@ -41,11 +45,12 @@ public final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess echo(Path log) throws IOException {
         int port = freePort();
+        int grpcPort = freePort();
         List<String> command = new ArrayList<>(java());
         command.addAll(List.of("-cp", System.getProperty("lanes.bench.classpath", System.getProperty("java.class.path")),
                 "dev.lanes.benchmarks.echo.EchoServer",
-                Integer.toString(port)));
-        return start(command, port, log);
+                Integer.toString(port), Integer.toString(grpcPort)));
+        return start(command, port, grpcPort, log);
     }
 
     private static List<String> java() {
@@ -55,15 +60,19 @@ public final class ServerProcess implements AutoCloseable {
         return command;
     }
 
-    private static ServerProcess start(List<String> command, int port, Path log) throws IOException {
+    private static ServerProcess start(List<String> command, int port, int grpcPort, Path log) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerProcess server = new ServerProcess(process, port);
+        ServerProcess server = new ServerProcess(process, port, grpcPort);
         server.awaitReady(Duration.ofMinutes(3), log);
         return server;
     }
 
     public int port() {
         return port;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
     }
 
     public long pid() {

@@ -96,7 +96,7 @@ public final class Tuner {
                 Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar")), repository,
                 out.resolve("lanes.log"), List.of("--model-control-mode", "explicit",
                         "--set", "lanes.server.drain-grace=PT0S"));
-             Target target = new Target("127.0.0.1", node.port(), protocol, workload, 4)) {
+             Target target = new Target("127.0.0.1", node.port(), node.grpcPort(), protocol, workload, 4)) {
             for (Candidate candidate : grid) {
                 load(node.port(), name, candidate.configJson(name, MAX_QUEUE_SIZE));
                 System.err.println("tune: " + candidate);

@@ -26,8 +26,9 @@ class EchoServerIT {
     @ParameterizedTest
     @EnumSource(Protocol.class)
     void answersEveryRequest(Protocol protocol) throws Exception {
-        try (EchoServer echo = EchoServer.start("127.0.0.1", 0);
-             Target target = new Target("127.0.0.1", echo.port(), protocol, Workload.random("m", "x", 1, 64), 1)) {
+        try (EchoServer echo = EchoServer.start("127.0.0.1", 0, 0);
+             Target target = new Target("127.0.0.1", echo.port(), echo.grpcPort(), protocol,
+                     Workload.random("m", "x", 1, 64), 1)) {
             LoadResult result = new ClosedLoop(2, Duration.ofMillis(100), Duration.ofMillis(200), 3, 0.10)
                     .run(target, "echo", OptionalLong.empty(), false);
             assertTrue(result.counts().ok() > 0);
@@ -37,15 +38,19 @@ class EchoServerIT {
     }
 
     @Test
-    void grpcEchoAnswersTheModelName() throws Exception {
-        try (EchoServer echo = EchoServer.start("127.0.0.1", 0)) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", echo.port()).usePlaintext().build();
+    void grpcEchoAnswersTheRawInputsAsRawOutputs() throws Exception {
+        try (EchoServer echo = EchoServer.start("127.0.0.1", 0, 0)) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", echo.grpcPort()).usePlaintext().build();
             try {
                 ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+                        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("UINT8")
+                                .addShape(7))
                         .addRawInputContents(com.google.protobuf.ByteString.copyFromUtf8("payload")).build();
                 var response = GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(request);
                 assertEquals("m", response.getModelName());
-                assertEquals(0, response.getRawOutputContentsCount(), "an empty answer: see EchoServer");
+                assertEquals("x", response.getOutputs(0).getName());
+                assertEquals(java.util.List.of(7L), response.getOutputs(0).getShapeList());
+                assertEquals("payload", response.getRawOutputContents(0).toStringUtf8());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

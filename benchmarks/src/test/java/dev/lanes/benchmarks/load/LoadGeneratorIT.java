@@ -9,6 +9,7 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.LanesServer;
 import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.GrpcSettings;
 import dev.lanes.server.config.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,8 @@ class LoadGeneratorIT {
                 .config("slow", "max_batch_size: 1\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n"
                         + "dynamic_batching { default_queue_policy { max_queue_size: 1 } }\n");
         server = new LanesServer(new ServerConfig("127.0.0.1", 0, 64L << 20, 16L << 20, true, repository,
-                RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE)).start();
+                RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE)
+                .withGrpc(GrpcSettings.DEFAULT.withPort(GrpcSettings.ANY_FREE_PORT))).start();
     }
 
     @AfterAll
@@ -60,7 +62,7 @@ class LoadGeneratorIT {
     @ParameterizedTest
     @EnumSource(Protocol.class)
     void closedLoop_everyRequestAnswered_andMetricsAgree(Protocol protocol) throws Exception {
-        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("mlp", "x", 1, 16), 2)) {
+        try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, Workload.random("mlp", "x", 1, 16), 2)) {
             LoadResult result = SHORT.run(target, protocol.label(), OptionalLong.of(ProcessHandle.current().pid()), false);
             assertTrue(result.counts().ok() > 0, "answers: " + result);
             assertEquals(0, result.counts().errors(), () -> "errors: " + result.errorReasons());
@@ -77,7 +79,7 @@ class LoadGeneratorIT {
     @EnumSource(Protocol.class)
     void openLoop_constantArrivals_sendsExactlyTheScheduledRequests(Protocol protocol) throws Exception {
         OpenLoop open = new OpenLoop(200, OpenLoop.Arrival.CONSTANT, Duration.ofMillis(200), Duration.ofSeconds(1), 16);
-        try (Target target = new Target("127.0.0.1", server.port(), protocol,
+        try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol,
                 Workload.random("mlp", "x", 1, 16), 1)) {
             LoadResult result = open.run(target, "open", OptionalLong.empty(), false);
             long scheduled = result.counts().ok() + result.counts().rejected() + result.counts().errors();
@@ -90,7 +92,7 @@ class LoadGeneratorIT {
     @ParameterizedTest
     @EnumSource(value = Protocol.class, names = {"REST_BINARY", "GRPC"})
     void overload_isCountedAsRejection_notError(Protocol protocol) throws Exception {
-        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("slow", "x", 1, 64), 1)) {
+        try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, Workload.random("slow", "x", 1, 64), 1)) {
             LoadResult result = new ClosedLoop(8, Duration.ofMillis(100), Duration.ofMillis(300), 3, 0.10)
                     .run(target, "overload", OptionalLong.empty(), false);
             assertTrue(result.counts().rejected() > 0, "a queue of one refuses 8 callers: " + result);
@@ -102,7 +104,7 @@ class LoadGeneratorIT {
     @ParameterizedTest
     @EnumSource(value = Protocol.class, names = {"REST_JSON", "GRPC"})
     void badRequests_areErrorsWithTheServersReason(Protocol protocol) throws Exception {
-        try (Target target = new Target("127.0.0.1", server.port(), protocol, Workload.random("mlp", "nope", 1, 16), 1)) {
+        try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, Workload.random("mlp", "nope", 1, 16), 1)) {
             LoadResult result = SHORT.run(target, "bad", OptionalLong.empty(), false);
             assertEquals(0, result.counts().ok());
             assertTrue(result.counts().errors() > 0);

@@ -5,6 +5,7 @@ import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.Admission;
 import dev.lanes.runtime.batch.BatchKey;
 import dev.lanes.runtime.batch.BatchPolicy;
+import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.DynamicBatcher;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.batch.InferenceTask;
@@ -134,19 +135,20 @@ public final class ModelVersion implements AutoCloseable {
      * @throws InferenceException for invalid input, overload, shutdown, timeout or a runtime failure
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros) {
-        return infer(inputs, requestedOutputs, timeoutMicros, Long.MAX_VALUE);
+        return infer(inputs, requestedOutputs, timeoutMicros, Long.MAX_VALUE, Cancellation.NONE);
     }
 
     /**
      * As {@link #infer(List, Set, long)}, with a deadline the client itself set (a gRPC deadline,
-     * in {@link System#nanoTime()} terms): unlike the timeout parameter it always applies, and a
-     * request still queued when it passes is dropped before it runs.
+     * in {@link System#nanoTime()} terms) and the client's cancellation: unlike the timeout
+     * parameter the deadline always applies, and a request still queued when it passes or when
+     * the client cancels is dropped before it runs.
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
-                                 long clientDeadlineNanos) {
+                                 long clientDeadlineNanos, Cancellation cancellation) {
         long start = System.nanoTime();
         try {
-            InferenceResult result = run(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos);
+            InferenceResult result = run(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos, cancellation);
             statistics.succeeded(System.nanoTime() - start);
             return result;
         } catch (RuntimeException e) {
@@ -156,7 +158,7 @@ public final class ModelVersion implements AutoCloseable {
     }
 
     private InferenceResult run(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
-                                long clientDeadlineNanos) {
+                                long clientDeadlineNanos, Cancellation cancellation) {
         InferenceTask task;
         try {
             List<Tensor> ordered = signature.orderInputs(inputs);
@@ -177,7 +179,12 @@ public final class ModelVersion implements AutoCloseable {
             throw admission == Admission.QUEUE_FULL ? overloaded()
                     : new InferenceException(ErrorKind.SHUTTING_DOWN, "model '" + model + "' is shutting down");
         }
-        return await(task);
+        Runnable stopListening = cancellation.onCancel(reason -> batcher.cancelQueued(task, reason));
+        try {
+            return await(task);
+        } finally {
+            stopListening.run();
+        }
     }
 
     private InferenceResult await(InferenceTask task) {

@@ -18,6 +18,18 @@ public final class ConfigKeys {
     public static final String STRICT_READINESS = "lanes.server.strict-readiness";
     public static final String DRAIN_GRACE = "lanes.server.drain-grace";
     public static final String DRAIN_TIMEOUT = "lanes.server.drain-timeout";
+    public static final String GRPC_PORT = "lanes.grpc.port";
+    public static final String GRPC_KEEP_ALIVE_TIME = "lanes.grpc.keep-alive-time";
+    public static final String GRPC_KEEP_ALIVE_TIMEOUT = "lanes.grpc.keep-alive-timeout";
+    public static final String GRPC_PERMIT_KEEP_ALIVE_TIME = "lanes.grpc.permit-keep-alive-time";
+    public static final String GRPC_PERMIT_KEEP_ALIVE_WITHOUT_CALLS = "lanes.grpc.permit-keep-alive-without-calls";
+    public static final String GRPC_MAX_CONNECTION_IDLE = "lanes.grpc.max-connection-idle";
+    public static final String GRPC_MAX_CONNECTION_AGE = "lanes.grpc.max-connection-age";
+    public static final String GRPC_MAX_CONNECTION_AGE_GRACE = "lanes.grpc.max-connection-age-grace";
+    public static final String GRPC_FLOW_CONTROL_WINDOW = "lanes.grpc.flow-control-window";
+    public static final String GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION = "lanes.grpc.max-concurrent-calls-per-connection";
+    public static final String GRPC_MAX_HEADER_LIST_SIZE = "lanes.grpc.max-header-list-size";
+    public static final String GRPC_HANDSHAKE_TIMEOUT = "lanes.grpc.handshake-timeout";
     public static final String MODEL_REPOSITORY = "lanes.model-repository";
     public static final String MODEL_CONTROL_MODE = "lanes.model-control-mode";
     public static final String LOAD_MODELS = "lanes.load-models";
@@ -43,7 +55,10 @@ public final class ConfigKeys {
     public static final String CACHE_REDIS_BREAKER_OPEN_TIME = "lanes.cache.redis.breaker-open-time";
 
     public static final List<String> ALL = List.of(HOST, PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
-            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
+            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, GRPC_PORT, GRPC_KEEP_ALIVE_TIME, GRPC_KEEP_ALIVE_TIMEOUT,
+            GRPC_PERMIT_KEEP_ALIVE_TIME, GRPC_PERMIT_KEEP_ALIVE_WITHOUT_CALLS, GRPC_MAX_CONNECTION_IDLE,
+            GRPC_MAX_CONNECTION_AGE, GRPC_MAX_CONNECTION_AGE_GRACE, GRPC_FLOW_CONTROL_WINDOW,
+            GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_MAX_HEADER_LIST_SIZE, GRPC_HANDSHAKE_TIMEOUT, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
             REPOSITORY_POLL_INTERVAL, MANAGEMENT_TOKEN, PROTECT_INFERENCE, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
             DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE, CACHE_BACKEND, CACHE_ALL_MODELS, CACHE_LOCAL_MAX_SIZE,
             CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,

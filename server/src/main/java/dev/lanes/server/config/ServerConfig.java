@@ -22,6 +22,7 @@ import java.util.List;
  * @param cache             the prediction cache
  * @param drain             what happens on SIGTERM
  * @param management        model control mode and who may load and unload
+ * @param grpc              the gRPC endpoint beside REST
  */
 public record ServerConfig(String host,
                            int port,
@@ -32,12 +33,19 @@ public record ServerConfig(String host,
                            RuntimeSettings runtime,
                            CacheSettings cache,
                            DrainSettings drain,
-                           ManagementSettings management) {
-    /** Triton's defaults for management: control mode none, nothing protected. */
+                           ManagementSettings management,
+                           GrpcSettings grpc) {
+    /** Triton's defaults for management: control mode none, nothing protected; gRPC on its default port. */
     public ServerConfig(String host, int port, long maxRequestSize, long maxTensorElements, boolean strictReadiness,
                         Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain) {
         this(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository, runtime, cache, drain,
-                ManagementSettings.DEFAULT);
+                ManagementSettings.DEFAULT, GrpcSettings.DEFAULT);
+    }
+
+    /** The same settings with another gRPC endpoint. */
+    public ServerConfig withGrpc(GrpcSettings newGrpc) {
+        return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
+                runtime, cache, drain, management, newGrpc);
     }
 
     public ServerConfig {
@@ -73,7 +81,8 @@ public record ServerConfig(String host,
                 new DrainSettings(
                         config.get(ConfigKeys.DRAIN_GRACE).as(Duration.class).orElse(DrainSettings.DEFAULT.grace()),
                         config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())),
-                management(config));
+                management(config),
+                GrpcSettings.create(config));
     }
 
     private static ManagementSettings management(Config config) {

@@ -42,6 +42,7 @@ import dev.lanes.server.grpc.proto.ServerMetadataRequest;
 import dev.lanes.server.grpc.proto.ServerMetadataResponse;
 import dev.lanes.server.grpc.proto.ServerReadyRequest;
 import dev.lanes.server.grpc.proto.ServerReadyResponse;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -49,19 +50,17 @@ import io.grpc.stub.StreamObserver;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code inference.GRPCInferenceService}: the Open Inference Protocol over gRPC, sharing the
- * gateway, batchers and meters with REST, so gRPC and REST requests share batches.
+ * gateway, batchers and meters with REST, so gRPC and REST requests share batches. A call's
+ * deadline and cancellation reach the batcher, which drops the request if it is still queued.
  */
 public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private static final Logger LOG = Logger.getLogger(GrpcInferenceService.class.getName());
     private static final String PROTOCOL = "grpc";
-    private static final long CLIENT_RESET_WAIT_MILLIS = 1000;
 
     private final ModelRepository repository;
     private final NodeState state;
@@ -212,19 +211,18 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
-        CountDownLatch cancelled = new CountDownLatch(1);
-        call.setOnCancelHandler(cancelled::countDown);
-        long clientDeadline = ClientDeadline.DEADLINE_NANOS.get();
+        call.setOnCancelHandler(() -> { }); // a cancelled call's answer is dropped, not an error
+        Context context = Context.current();
         try {
             access.checkInference(BearerCredentials.AUTHORIZATION.get());
             gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
                 predictor.refuseEarlyIfOverloaded(version); // before copying the tensors out of the message
                 var outputs = GrpcTensors.requestedOutputs(request);
                 long timeout = GrpcTensors.timeoutMicros(request);
-                // infer owns the decoded inputs from here on, whatever happens.
                 boolean bypass = GrpcTensors.cacheBypass(request);
+                // predict owns the decoded inputs from here on, whatever happens.
                 InferenceResult result = predictor.predict(version, tensors.inputs(request, version.signature()),
-                        outputs, timeout, clientDeadline, bypass);
+                        outputs, timeout, CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context));
                 if (!call.isCancelled()) {
                     reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
                             result.outputs()));
@@ -234,9 +232,6 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
                 LOG.log(Level.WARNING, "inference on " + request.getModelName() + " failed", e);
             }
-            if (e.kind() == ErrorKind.DEADLINE_EXCEEDED && System.nanoTime() >= clientDeadline) {
-                awaitClientReset(cancelled);
-            }
             if (!call.isCancelled()) {
                 call.onError(ErrorMapping.grpcError(e));
             }
@@ -245,21 +240,6 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             if (!call.isCancelled()) {
                 call.onError(Status.INTERNAL.withDescription("internal error: " + e.getMessage()).asRuntimeException());
             }
-        }
-    }
-
-    /**
-     * The client gives up at its deadline and resets the stream (RST_STREAM CANCEL). Answering in
-     * the same instant races that reset: the client then resets the stream again (STREAM_CLOSED),
-     * and Helidon 4.5.0, having forgotten the stream, treats that as a connection error and sends
-     * GOAWAY, failing every other call on the connection. So the answer waits for the client's
-     * reset, briefly, and is only sent to a client that did not reset.
-     */
-    private static void awaitClientReset(CountDownLatch cancelled) {
-        try {
-            cancelled.await(CLIENT_RESET_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

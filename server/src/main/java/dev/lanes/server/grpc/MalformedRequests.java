@@ -2,22 +2,28 @@ package dev.lanes.server.grpc;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns request bytes that are not a valid protobuf message into an INVALID_ARGUMENT answer.
+ * Answers request bytes that are not a valid protobuf message with INVALID_ARGUMENT.
  *
- * <p>Helidon 4.5.0 logs a parse failure and leaves the call open, so the client waits until its
- * own deadline (or forever). The service's request marshallers are wrapped so that a failed parse
- * yields a marked empty message instead; {@link RequestGuard} recognises the mark and closes the
- * call with INVALID_ARGUMENT before the service sees it.
+ * <p>grpc-java lets a marshaller's parse failure escape into its executor: the client gets
+ * UNKNOWN ("Application error processing RPC") and the server logs a SEVERE stack trace for
+ * every such message, which a hostile client can repeat at will. Here each request marshaller
+ * turns a failed parse into a marked empty message, and the method's handler closes a call that
+ * received one with INVALID_ARGUMENT before the service sees it.
  */
 public final class MalformedRequests {
     /** The highest protobuf field number: never used by a real message. */
@@ -33,7 +39,7 @@ public final class MalformedRequests {
         return message instanceof Message proto && proto.getUnknownFields().hasField(MARK_FIELD);
     }
 
-    /** The same service with lenient request parsing on every protobuf method. */
+    /** The same service with lenient request parsing and the refusal on every protobuf method. */
     public static ServerServiceDefinition lenient(ServerServiceDefinition definition) {
         ServiceDescriptor original = definition.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
@@ -74,7 +80,35 @@ public final class MalformedRequests {
                 }
             }
         };
-        return ServerMethodDefinition.create(
-                descriptor.toBuilder(lenient, descriptor.getResponseMarshaller()).build(), method.getServerCallHandler());
+        return ServerMethodDefinition.create(descriptor.toBuilder(lenient, descriptor.getResponseMarshaller()).build(),
+                refusingMarked(method.getServerCallHandler()));
+    }
+
+    private static <Q, R> ServerCallHandler<Q, R> refusingMarked(ServerCallHandler<Q, R> handler) {
+        return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                handler.startCall(call, headers)) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (refused) {
+                    return;
+                }
+                if (isMarked(message)) {
+                    refused = true;
+                    call.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid protobuf message for "
+                            + call.getMethodDescriptor().getFullMethodName()), new Metadata());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.lanes.server.rest;
 
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.repository.IndexEntry;
 import dev.lanes.runtime.repository.Model;
@@ -222,7 +223,7 @@ public final class V2Routes implements HttpService {
                     request = decoder.decode(body, headerLength, bodyLength, version.signature());
                 }
                 InferenceResult result = predictor.predict(version, request.inputs(), request.outputNames(),
-                        request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass());
+                        request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass(), Cancellation.NONE);
                 send(res, InferResponseEncoder.encode(version.model(), version.version(), request, result.outputs()));
             });
         } catch (InferenceException e) {

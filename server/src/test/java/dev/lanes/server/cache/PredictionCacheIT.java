@@ -40,7 +40,7 @@ class PredictionCacheIT {
                 .model("uncached", 1, TestModels.affine())
                 .model("failing", 1, TestModels.failingAtRunTime()).config("failing", CACHE_ON);
         server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

@@ -1,6 +1,8 @@
 package dev.lanes.server.deploy;
 
+import dev.lanes.server.grpc.proto.ServerLiveRequest;
 import dev.lanes.server.testing.ChildCommand;
+import dev.lanes.server.testing.GrpcClient;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +42,8 @@ class JlinkRuntimeIT {
 
         NodeProcess server = NodeProcess.startCommand(List.of(runtime.resolve("bin/java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dlanes.home=" + Path.of("..").toAbsolutePath().normalize(),
-                "-jar", "target/lanes-server.jar", "serve", "--host", "127.0.0.1", "--port", "0"));
+                "-jar", "target/lanes-server.jar", "serve", "--host", "127.0.0.1", "--port", "0",
+                "--grpc-port", Integer.toString(NodeProcess.freePort())));
         try {
             int port = server.port();
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -53,6 +56,10 @@ class JlinkRuntimeIT {
                     URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("process_cpu_usage") && metrics.contains("jvm_memory_used_bytes"),
                     "JVM and process meters work on the trimmed runtime");
+            try (GrpcClient grpc = new GrpcClient(server.grpcPort())) {
+                assertTrue(grpc.blocking().serverLive(ServerLiveRequest.getDefaultInstance()).getLive(),
+                        "grpc-java's Netty server runs on the trimmed runtime");
+            }
         } finally {
             server.close();
         }

@@ -75,7 +75,7 @@ class GrpcApiIT {
                         """)
                 .corrupt("broken", 1);
         server = ServerFixture.start(repository, false, 1 << 20, 70_000);
-        client = new GrpcClient(server.server().port());
+        client = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll
@@ -201,7 +201,7 @@ class GrpcApiIT {
                 GrpcClient.rawRequest("affine", "x", "FP32", new long[]{1, 4}, new byte[1536 * 1024]).build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, message.getStatus().getCode(),
                 "a message over lanes.server.max-request-size: " + message.getStatus());
-        assertTrue(message.getStatus().getDescription().contains("limit"));
+        assertTrue(message.getStatus().getDescription().contains("maximum size 1048576"), message.getStatus().toString());
     }
 
     @Test
@@ -215,6 +215,12 @@ class GrpcApiIT {
                 new byte[rows * SLOW_WIDTH * 4]).build();
     }
 
+    /**
+     * Three calls queue behind a running 64-row batch (the queue holds exactly 3) with a 300 ms
+     * deadline: long enough that each surely reaches the queue on a busy machine, short against
+     * the second the running batch takes. grpc-java cancels each call's context at its deadline
+     * and the batcher drops it unrun.
+     */
     @Test
     void modelInfer_deadlinePassesWhileQueued_isDroppedBeforeItRunsAndTheConnectionSurvives() throws Exception {
         String batches = "inference_batch_size_count{model=\"slow\"}";
@@ -223,15 +229,43 @@ class GrpcApiIT {
         double timeoutsBefore = server.metric(timeouts);
         var longCall = client.future().modelInfer(slow(64));
         awaitExecuting("slow");
+        List<Future<Status.Code>> queued = new ArrayList<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 3; i++) {
+                queued.add(threads.submit(() ->
+                        code(() -> client.blocking().withDeadlineAfter(300, TimeUnit.MILLISECONDS).modelInfer(slow(1)))));
+            }
+        }
         List<Status.Code> codes = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            codes.add(code(() -> client.blocking().withDeadlineAfter(30, TimeUnit.MILLISECONDS).modelInfer(slow(1))));
+        for (Future<Status.Code> call : queued) {
+            codes.add(call.get());
         }
         assertEquals(List.of(Status.Code.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED),
                 codes);
         assertEquals(64 * SLOW_WIDTH, longCall.get(60, TimeUnit.SECONDS).getRawOutputContents(0).size() / 4);
-        awaitMetric(timeouts, timeoutsBefore + 3);
+        awaitMetric(timeouts, timeoutsBefore + 3); // the client's reset and the server's timer both count
         assertEquals(1, server.metric(batches) - batchesBefore, "only the request without a deadline ran");
+        assertEquals(0, server.metric("inference_queue_length{model=\"slow\"}"), "the dropped calls left the queue");
+    }
+
+    @Test
+    void modelInfer_cancelledWhileQueued_neverRunsAndFreesItsPlace() throws Exception {
+        String batches = "inference_batch_size_count{model=\"slow\"}";
+        String cancelled = "inference_requests_total{model=\"slow\",outcome=\"cancelled\",protocol=\"grpc\"}";
+        String queue = "inference_queue_length{model=\"slow\"}";
+        double batchesBefore = server.metric(batches);
+        double cancelledBefore = server.metric(cancelled);
+        var longCall = client.future().modelInfer(slow(64));
+        awaitExecuting("slow");
+        var queuedCall = client.future().modelInfer(slow(1));
+        awaitMetric(queue, 1);
+
+        assertTrue(queuedCall.cancel(true), "the client cancels (RST_STREAM CANCEL)");
+
+        awaitMetric(cancelled, cancelledBefore + 1);
+        assertEquals(0, server.metric(queue), "the cancelled call left the queue at once");
+        assertEquals(64 * SLOW_WIDTH, longCall.get(60, TimeUnit.SECONDS).getRawOutputContents(0).size() / 4);
+        assertEquals(1, server.metric(batches) - batchesBefore, "the cancelled call never ran");
     }
 
     @Test

@@ -28,7 +28,7 @@ class GrpcLifecycleIT {
     void shutdown_healthTurnsNotServingAndInferenceIsUnavailable() throws Exception {
         new TestRepository(repository).model("affine", 1, TestModels.affine());
         try (ServerFixture server = ServerFixture.start(repository, true);
-             GrpcClient client = new GrpcClient(server.server().port())) {
+             GrpcClient client = new GrpcClient(server.server().grpcPort())) {
             var health = HealthGrpc.newBlockingStub(client.channel());
             HealthCheckRequest inference = HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build();
             assertEquals(ServingStatus.SERVING, health.check(inference).getStatus());
@@ -47,7 +47,7 @@ class GrpcLifecycleIT {
     void runtimeFailure_isInternalOverGrpcAnd500OverRest_andLaterRequestsSucceed() throws Exception {
         new TestRepository(repository).model("failing", 1, TestModels.failingAtRunTime());
         try (ServerFixture server = ServerFixture.start(repository, true);
-             GrpcClient client = new GrpcClient(server.server().port())) {
+             GrpcClient client = new GrpcClient(server.server().grpcPort())) {
             StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () -> client.blocking().modelInfer(
                     GrpcClient.rawRequest("failing", "x", "FP32", new long[]{1, 4}, new byte[16]).build()));
             assertEquals(Status.Code.INTERNAL, failure.getStatus().getCode());

@@ -59,7 +59,7 @@ class MixedProtocolLoadIT {
                         instance_group [ { count: 2 kind: KIND_CPU } ]
                         """);
         server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

@@ -57,7 +57,7 @@ class ProtocolParityIT {
         IDENTITY_MODELS.forEach((datatype, elem) -> repo.model("identity_" + datatype.toLowerCase(), 1,
                 TestModels.identity(elem)));
         server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

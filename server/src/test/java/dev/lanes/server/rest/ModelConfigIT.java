@@ -36,7 +36,7 @@ class ModelConfigIT {
                 .model("affine", 1, TestModels.affine()).config("affine", TestModels.DEMO_AFFINE_CONFIG)
                 .model("mixed", 1, TestModels.mixed());
         server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

@@ -69,7 +69,7 @@ class RepositoryControlIT {
         server = ServerFixture.start(repository, new ManagementSettings(ControlMode.EXPLICIT,
                 List.of("live", "churn", "fragile"),
                 Duration.ofSeconds(15), Optional.of(TOKEN), false));
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

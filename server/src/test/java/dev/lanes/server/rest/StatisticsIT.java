@@ -45,7 +45,7 @@ class StatisticsIT {
                 .model("cached", 1, TestModels.affine()).config("cached", "response_cache { enable: true }\n")
                 .model("failing", 1, TestModels.failingAtRunTime());
         server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().port());
+        grpc = new GrpcClient(server.server().grpcPort());
     }
 
     @AfterAll

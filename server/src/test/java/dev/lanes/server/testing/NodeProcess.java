@@ -3,6 +3,8 @@ package dev.lanes.server.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,24 +13,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A Lanes node in its own process, started with {@code bin/lanes serve} on a free port. */
+/** A Lanes node in its own process, started with {@code bin/lanes serve} on free ports. */
 public final class NodeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Lanes listening on [^:]+:(\\d+)");
+    private static final Pattern GRPC = Pattern.compile("gRPC on [^:]+:(\\d+)");
 
     private final Process process;
     private final int port;
+    private final int grpcPort;
 
-    private NodeProcess(Process process, int port) {
+    private NodeProcess(Process process, int port, int grpcPort) {
         this.process = process;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
-    /** Starts {@code bin/lanes serve --host 127.0.0.1 --port 0} plus {@code flags}, and waits until it listens. */
+    /**
+     * Starts {@code bin/lanes serve --host 127.0.0.1 --port 0 --grpc-port FREE} plus {@code flags},
+     * and waits until it listens.
+     */
     public static NodeProcess start(String... flags) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of("..", "bin", "lanes").toString(), "serve",
-                "--host", "127.0.0.1", "--port", "0"));
+                "--host", "127.0.0.1", "--port", "0", "--grpc-port", Integer.toString(freePort())));
         command.addAll(List.of(flags));
         return startCommand(command);
+    }
+
+    /** A loopback port free at the time of asking (gRPC's port 0 means off, so the test picks one). */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Starts any command that runs a node and logs its "Lanes listening" line; waits for that line. */
@@ -42,7 +57,9 @@ public final class NodeProcess implements AutoCloseable {
             Matcher matcher = LISTENING.matcher(line);
             if (matcher.find()) {
                 Thread.ofVirtual().start(() -> lines.lines().forEach(ignored -> { })); // keep the pipe drained
-                return new NodeProcess(process, Integer.parseInt(matcher.group(1)));
+                Matcher grpc = GRPC.matcher(line);
+                return new NodeProcess(process, Integer.parseInt(matcher.group(1)),
+                        grpc.find() ? Integer.parseInt(grpc.group(1)) : -1);
             }
         }
         throw new IllegalStateException(command.get(0) + " exited before listening:\n" + seen);
@@ -50,6 +67,11 @@ public final class NodeProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The gRPC port, -1 when the node runs without gRPC. */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     /** Sends SIGTERM without waiting. */

@@ -6,6 +6,7 @@ import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.LanesServer;
 import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.GrpcSettings;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
 
@@ -21,6 +22,8 @@ import java.util.Map;
 /** A real Lanes node on a free loopback port, and a plain HTTP/1.1 client for it. */
 public final class ServerFixture implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
+    /** gRPC with its default settings on a port the system picks. */
+    public static final GrpcSettings FREE_GRPC_PORT = GrpcSettings.DEFAULT.withPort(GrpcSettings.ANY_FREE_PORT);
 
     private final LanesServer server;
     private final HttpClient client = HttpClient.newBuilder()
@@ -44,14 +47,16 @@ public final class ServerFixture implements AutoCloseable {
     public static ServerFixture start(Path repository, boolean strictReadiness, long maxRequestSize,
                                       long maxTensorElements, CacheSettings cache) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
-                repository, RuntimeSettings.defaults(), cache, DrainSettings.IMMEDIATE);
+                repository, RuntimeSettings.defaults(), cache, DrainSettings.IMMEDIATE, ManagementSettings.DEFAULT,
+                FREE_GRPC_PORT);
         return new ServerFixture(new LanesServer(config).start());
     }
 
     /** A node with the given model control mode and management token, other settings as above. */
     public static ServerFixture start(Path repository, ManagementSettings management) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, true,
-                repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, management);
+                repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, management,
+                FREE_GRPC_PORT);
         return new ServerFixture(new LanesServer(config).start());
     }
 

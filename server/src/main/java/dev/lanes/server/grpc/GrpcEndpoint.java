@@ -1,0 +1,132 @@
+package dev.lanes.server.grpc;
+
+import dev.lanes.server.config.GrpcSettings;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * gRPC on its own port through grpc-java's Netty server, the reference implementation: the
+ * inference service, {@code grpc.health.v1} and server reflection (v1 and v1alpha, for older
+ * clients such as Python's). Calls run on virtual threads, so a call waiting for its batch
+ * parks no platform thread. Deadlines, cancellation, message and metadata limits, keepalive,
+ * connection age and flow control are grpc-java's own.
+ */
+public final class GrpcEndpoint implements AutoCloseable {
+    /** RST_STREAM frames a connection may send per window before it is closed (HTTP/2 rapid reset). */
+    static final int MAX_RESETS_PER_WINDOW = 10_000;
+    static final int RESET_WINDOW_SECONDS = 10;
+
+    private final Server server;
+    private final HealthStatusManager health;
+    private final ExecutorService calls;
+
+    private GrpcEndpoint(Server server, HealthStatusManager health, ExecutorService calls) {
+        this.server = server;
+        this.health = health;
+        this.calls = calls;
+    }
+
+    /**
+     * Binds and starts the endpoint.
+     *
+     * @param maxMessageSize largest request message in bytes; larger ones are refused from their
+     *                       length prefix with RESOURCE_EXHAUSTED, before they are read
+     * @throws IOException when the port cannot be bound
+     */
+    public static GrpcEndpoint start(String host, GrpcSettings settings, long maxMessageSize,
+                                     GrpcInferenceService inference) throws IOException {
+        int port = settings.port() == GrpcSettings.ANY_FREE_PORT ? 0 : settings.port();
+        HealthStatusManager health = new HealthStatusManager();
+        ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lanes-grpc-", 0).factory());
+        BindableService service = inference;
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .executor(calls)
+                .addService(ServerInterceptors.intercept(MalformedRequests.lenient(service.bindService()),
+                        new BearerCredentials()))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(legacyReflection())
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
+                .maxInboundMetadataSize(settings.maxHeaderListSize())
+                .flowControlWindow(settings.flowControlWindow())
+                .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection())
+                .keepAliveTime(nanos(settings.keepAliveTime()), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(nanos(settings.keepAliveTimeout()), TimeUnit.NANOSECONDS)
+                .permitKeepAliveTime(nanos(settings.permitKeepAliveTime()), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
+                .maxConnectionIdle(nanos(settings.maxConnectionIdle()), TimeUnit.NANOSECONDS)
+                .maxConnectionAge(nanos(settings.maxConnectionAge()), TimeUnit.NANOSECONDS)
+                .maxConnectionAgeGrace(nanos(settings.maxConnectionAgeGrace()), TimeUnit.NANOSECONDS)
+                .handshakeTimeout(nanos(settings.handshakeTimeout()), TimeUnit.NANOSECONDS)
+                .maxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            calls.shutdownNow();
+            throw new IOException("cannot listen for gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return new GrpcEndpoint(server, health, calls);
+    }
+
+    /** Python's grpcio reflection client and older grpcurl builds speak only v1alpha. */
+    @SuppressWarnings("deprecation")
+    private static BindableService legacyReflection() {
+        return ProtoReflectionService.newInstance();
+    }
+
+    private static long nanos(Duration duration) {
+        return duration.toNanos();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** What {@code grpc.health.v1} answers for the whole server and for {@code service}. */
+    public void serving(boolean serving, String service) {
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        health.setStatus(service, status);
+    }
+
+    /**
+     * Sends GOAWAY on every connection and closes the listener: no new calls, while calls already
+     * open run on. Clients reconnect elsewhere.
+     */
+    public void stopAccepting() {
+        health.enterTerminalState();
+        server.shutdown();
+    }
+
+    /** Waits until every open call finished; false when {@code timeout} passed first. */
+    public boolean awaitCalls(Duration timeout) throws InterruptedException {
+        return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Cancels whatever is still open and stops. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        calls.shutdownNow();
+    }
+}
