@@ -3,18 +3,24 @@ package dev.lanes.server;
 import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's first command and its curl example, exactly as written there. */
@@ -35,6 +41,24 @@ class LauncherIT {
             assertEquals(curl.group(2), response.body());
         } finally {
             assertTrue(node.stop(), "the node stops on SIGTERM");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--port", "--grpc-port"})
+    void portInUse_exitsNonZeroWithOneClearLine(String flag) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = Integer.toString(taken.getLocalPort());
+            List<String> command = new ArrayList<>(List.of(Path.of("..", "bin", "lanes").toString(), "serve",
+                    "--host", "127.0.0.1", "--port", "0", "--grpc-port", Integer.toString(NodeProcess.freePort())));
+            command.addAll(List.of(flag, port));
+            ChildCommand.Outcome outcome = ChildCommand.run(command);
+            assertEquals(1, outcome.exitCode(), outcome.output());
+            String protocol = flag.equals("--port") ? "REST" : "gRPC";
+            List<String> errors = outcome.output().lines().filter(line -> line.startsWith("lanes: ")).toList();
+            assertEquals(List.of("lanes: cannot listen for " + protocol + " on 127.0.0.1:" + port
+                    + " (is the port in use?)"), errors, outcome.output());
+            assertFalse(outcome.output().contains("Lanes listening"), outcome.output());
         }
     }
 

@@ -77,7 +77,7 @@ public final class GrpcEndpoint implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
-            throw new IOException("cannot listen for gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen for gRPC on " + host + ":" + port + " (is the port in use?)", e);
         }
         return new GrpcEndpoint(server, health, calls);
     }
