@@ -44,6 +44,25 @@ class LauncherIT {
         }
     }
 
+    /** The README's gRPC line: curl speaking HTTP/2 with prior knowledge, gRPC's framing by hand. */
+    @Test
+    void binLanesServe_answersTheReadmeGrpcCurl() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher grpcCurl = Pattern.compile("\\n(printf .*?\\| od -An -tx1)\\n#\\s+([0-9a-f ]+)\\n", Pattern.DOTALL)
+                .matcher(readme);
+        assertTrue(grpcCurl.find(), "README shows a gRPC call with curl and its answer");
+        NodeProcess node = NodeProcess.start();
+        try {
+            String command = grpcCurl.group(1).replace("\\\n", " ")
+                    .replace("localhost:8001", "127.0.0.1:" + node.grpcPort());
+            ChildCommand.Outcome outcome = ChildCommand.run(List.of("bash", "-c", command));
+            assertTrue(outcome.succeeded(), outcome.output());
+            assertEquals(grpcCurl.group(2).trim(), outcome.output().trim());
+        } finally {
+            assertTrue(node.stop(), "the node stops on SIGTERM");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--port", "--grpc-port"})
     void portInUse_exitsNonZeroWithOneClearLine(String flag) throws Exception {

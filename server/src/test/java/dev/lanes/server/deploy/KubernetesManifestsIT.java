@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.ConfigKeys;
+import dev.lanes.server.testing.GrpcClient;
 import dev.lanes.server.testing.ServerFixture;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GRPCAction;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -109,13 +114,24 @@ class KubernetesManifestsIT {
         service.getSpec().getPorts().forEach(port ->
                 assertTrue(portNames.contains(port.getTargetPort().getStrVal()), "target port " + port.getTargetPort()));
         assertTrue(service.getSpec().getPorts().stream().anyMatch(port -> port.getName().equals("grpc")
-                && "kubernetes.io/h2c".equals(port.getAppProtocol())), "a gRPC port load balancers treat as HTTP/2");
+                && port.getPort() == 8001 && "kubernetes.io/h2c".equals(port.getAppProtocol())),
+                "a gRPC port load balancers treat as HTTP/2");
+        Service headless = Manifests.all(resources, Service.class).stream()
+                .filter(s -> s.getMetadata().getName().equals("lanes-grpc")).findFirst().orElseThrow();
+        assertEquals("None", headless.getSpec().getClusterIP(), "DNS names every pod for client-side round robin");
+        assertEquals(List.of("grpc"), headless.getSpec().getPorts().stream().map(p -> p.getName()).toList());
+        int grpcContainerPort = container.getPorts().stream().filter(p -> p.getName().equals("grpc")).findFirst()
+                .orElseThrow().getContainerPort();
+        JsonNode grpcConfig = Manifests.YAML.readTree(config(resources).getData().get("application.yaml"))
+                .path("lanes").path("grpc");
+        assertEquals(grpcContainerPort, grpcConfig.path("port").asInt(), "the node listens where the pod says");
+        assertTrue(Duration.parse(grpcConfig.path("max-connection-age").asText()).toSeconds() <= 300,
+                "connections are recycled often enough to reach new pods");
 
         PodDisruptionBudget budget = Manifests.all(resources, PodDisruptionBudget.class).get(0);
         assertTrue(podLabels.entrySet().containsAll(budget.getSpec().getSelector().getMatchLabels().entrySet()));
 
-        ConfigMap config = Manifests.all(resources, ConfigMap.class).stream()
-                .filter(c -> c.getMetadata().getName().equals("lanes-config")).findFirst().orElseThrow();
+        ConfigMap config = config(resources);
         lanes.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
                 .forEach(v -> v.getConfigMap().getItems().forEach(item ->
                         assertTrue(config.getData().containsKey(item.getKey()), item.getKey())));
@@ -131,6 +147,11 @@ class KubernetesManifestsIT {
         var token = container.getEnv().stream().filter(e -> e.getName().equals(
                 ConfigKeys.environmentName(ConfigKeys.MANAGEMENT_TOKEN))).findFirst().orElseThrow();
         assertTrue(token.getValueFrom().getSecretKeyRef() != null, "the management token comes from a Secret");
+    }
+
+    private static ConfigMap config(List<Manifests.Resource> resources) {
+        return Manifests.all(resources, ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("lanes-config")).findFirst().orElseThrow();
     }
 
     @Test
@@ -149,16 +170,24 @@ class KubernetesManifestsIT {
     @Test
     void probes_hitEndpointsThatAnswer() throws Exception {
         PodSpec pod = Manifests.all(overlay("hpa"), Deployment.class).get(0).getSpec().getTemplate().getSpec();
-        List<Probe> probes = new ArrayList<>();
         Container container = pod.getContainers().get(0);
-        probes.add(container.getStartupProbe());
-        probes.add(container.getLivenessProbe());
-        probes.add(container.getReadinessProbe());
+        assertEquals("/v2/health/live", container.getStartupProbe().getHttpGet().getPath());
         assertEquals("/v2/health/live", container.getLivenessProbe().getHttpGet().getPath());
-        assertEquals("/v2/health/ready", container.getReadinessProbe().getHttpGet().getPath());
-        for (Probe probe : probes) {
+        for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe())) {
             HTTPGetAction get = probe.getHttpGet();
             assertEquals(200, server.get(get.getPath()).statusCode(), get.getPath());
+        }
+        // Readiness asks gRPC health for the inference service, as the kubelet would.
+        GRPCAction readiness = container.getReadinessProbe().getGrpc();
+        assertEquals(8001, readiness.getPort());
+        try (ServerFixture draining = ServerFixture.start(repository, true);
+             GrpcClient grpc = new GrpcClient(draining.server().grpcPort())) {
+            HealthCheckRequest request = HealthCheckRequest.newBuilder().setService(readiness.getService()).build();
+            assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+                    HealthGrpc.newBlockingStub(grpc.channel()).check(request).getStatus());
+            draining.server().state().startDraining();
+            assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING,
+                    HealthGrpc.newBlockingStub(grpc.channel()).check(request).getStatus(), "a draining pod is not ready");
         }
         assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
