@@ -39,6 +39,8 @@ class LauncherIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode());
             assertEquals(curl.group(2), response.body());
+            assertFalse(node.startupOutput().contains("sun.misc.Unsafe"),
+                    "the first lines a user sees are Lanes': " + node.startupOutput());
         } finally {
             assertTrue(node.stop(), "the node stops on SIGTERM");
         }

@@ -24,7 +24,11 @@ public final class ChildCommand {
     }
 
     public static Outcome run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command)
+        return run(command, Path.of("."));
+    }
+
+    public static Outcome run(List<String> command, Path directory) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .start();

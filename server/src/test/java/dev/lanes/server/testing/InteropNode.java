@@ -59,9 +59,12 @@ public final class InteropNode {
                 .corrupt("broken", 1);
     }
 
-    /** Explicit mode with everything loaded, guarded by {@link #TOKEN}; a 1 MiB message limit. */
+    /**
+     * Explicit mode with everything loaded, guarded by {@link #TOKEN}; a 1 MiB message limit;
+     * ready although {@code broken} is not (strict readiness off), as GrpcInteropIT starts it.
+     */
     public static ServerFixture start(Path root) throws IOException {
-        return ServerFixture.start(root, new ManagementSettings(ManagementSettings.ControlMode.EXPLICIT, List.of("*"),
+        return ServerFixture.start(root, false, new ManagementSettings(ManagementSettings.ControlMode.EXPLICIT, List.of("*"),
                 ManagementSettings.DEFAULT.pollInterval(), Optional.of(TOKEN), false));
     }
 

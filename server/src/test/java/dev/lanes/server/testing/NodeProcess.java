@@ -21,11 +21,13 @@ public final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final int grpcPort;
+    private final String startupOutput;
 
-    private NodeProcess(Process process, int port, int grpcPort) {
+    private NodeProcess(Process process, int port, int grpcPort, String startupOutput) {
         this.process = process;
         this.port = port;
         this.grpcPort = grpcPort;
+        this.startupOutput = startupOutput;
     }
 
     /**
@@ -59,7 +61,7 @@ public final class NodeProcess implements AutoCloseable {
                 Thread.ofVirtual().start(() -> lines.lines().forEach(ignored -> { })); // keep the pipe drained
                 Matcher grpc = GRPC.matcher(line);
                 return new NodeProcess(process, Integer.parseInt(matcher.group(1)),
-                        grpc.find() ? Integer.parseInt(grpc.group(1)) : -1);
+                        grpc.find() ? Integer.parseInt(grpc.group(1)) : -1, seen.toString());
             }
         }
         throw new IllegalStateException(command.get(0) + " exited before listening:\n" + seen);
@@ -67,6 +69,11 @@ public final class NodeProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Everything the node printed up to and including its "Lanes listening" line. */
+    public String startupOutput() {
+        return startupOutput;
     }
 
     /** The gRPC port, -1 when the node runs without gRPC. */

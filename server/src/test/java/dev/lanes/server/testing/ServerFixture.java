@@ -54,7 +54,12 @@ public final class ServerFixture implements AutoCloseable {
 
     /** A node with the given model control mode and management token, other settings as above. */
     public static ServerFixture start(Path repository, ManagementSettings management) throws IOException {
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, true,
+        return start(repository, true, management);
+    }
+
+    public static ServerFixture start(Path repository, boolean strictReadiness, ManagementSettings management)
+            throws IOException {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, strictReadiness,
                 repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, management,
                 FREE_GRPC_PORT);
         return new ServerFixture(new LanesServer(config).start());
