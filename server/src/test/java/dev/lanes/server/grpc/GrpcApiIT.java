@@ -292,6 +292,45 @@ class GrpcApiIT {
         assertTrue(codes.stream().allMatch(c -> c == Status.Code.OK || c == Status.Code.UNAVAILABLE), codes.toString());
     }
 
+    /** A thousand calls reset by their client while queued or running; the node and the channel carry on. */
+    @Test
+    void thousandCallsCancelledMidFlight_theNodeStillServesOnTheSameChannel() throws Exception {
+        List<com.google.common.util.concurrent.ListenableFuture<ModelInferResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            calls.add(client.future().modelInfer(i % 10 == 0 ? slow(1) : affineRaw(new float[]{i, 1, 2, 3}).build()));
+            if (i % 2 == 1) {
+                calls.get(i - 1).cancel(true);
+                calls.get(i).cancel(true);
+            }
+        }
+        for (var call : calls) {
+            assertTrue(call.isDone(), "a cancelled future is done at once");
+        }
+        awaitMetric("inference_queue_length{model=\"slow\"}", 0, true);
+        awaitMetric("inference_queue_length{model=\"affine\"}", 0, true);
+        assertTrue(client.blocking().serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
+        float[] x = {1, 2, 3, 4};
+        float[] y = GrpcClient.floats(client.blocking().modelInfer(affineRaw(x).build()).getRawOutputContents(0));
+        double[] expected = TestModels.affineExpected(x);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], y[i], 1e-5);
+        }
+    }
+
+    @Test
+    void unknownMethod_isUnimplemented() {
+        MethodDescriptor<InputStream, InputStream> method = MethodDescriptor.<InputStream, InputStream>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("inference.GRPCInferenceService/NoSuchMethod")
+                .setRequestMarshaller(new RawMarshaller())
+                .setResponseMarshaller(new RawMarshaller())
+                .build();
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                client.channel(), method, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                new ByteArrayInputStream(new byte[0])));
+        assertEquals(Status.Code.UNIMPLEMENTED, error.getStatus().getCode(), error.getStatus().toString());
+    }
+
     @Test
     void badProtobufBytes_areInvalidArgumentAndTheConnectionStaysUsable() {
         MethodDescriptor<InputStream, InputStream> method = MethodDescriptor.<InputStream, InputStream>newBuilder()
@@ -363,8 +402,13 @@ class GrpcApiIT {
 
     /** Polls /metrics until the sample reaches {@code value}; gives up after 30 s. */
     private static void awaitMetric(String sample, double value) throws Exception {
+        awaitMetric(sample, value, false);
+    }
+
+    /** As above; with {@code fall} until it is down to {@code value} instead. */
+    private static void awaitMetric(String sample, double value, boolean fall) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (server.metric(sample) < value) {
+        while (fall ? server.metric(sample) > value : server.metric(sample) < value) {
             if (System.nanoTime() > end) {
                 throw new AssertionError(sample + " never reached " + value + ": " + server.metric(sample));
             }
