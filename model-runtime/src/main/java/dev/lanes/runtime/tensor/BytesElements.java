@@ -4,16 +4,27 @@ import dev.lanes.runtime.InferenceException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Reads and writes BYTES tensor data in Triton's serialization: u32 LE length, then the bytes. */
+/**
+ * Reads and writes BYTES tensor data in Triton's serialization: u32 LE length, then the bytes.
+ *
+ * <p>ONNX Runtime's Java API passes string tensors only as Java strings, so an element reaches the
+ * model only when it is valid UTF-8; anything else is refused at decoding rather than silently
+ * replaced by U+FFFD (a different input than the client sent).
+ */
 public final class BytesElements {
     private BytesElements() {
     }
 
-    /** Checks the serialized data holds exactly {@code expected} elements. */
+    /** Checks the serialized data holds exactly {@code expected} elements, each valid UTF-8. */
     public static void checkCount(String tensor, ByteBuffer data, long expected) {
         ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         long count = 0;
         while (view.remaining() >= 4) {
             int length = view.getInt();
@@ -21,6 +32,14 @@ public final class BytesElements {
                 throw InferenceException.invalidInput(
                         "input '%s': BYTES element %d declares %d bytes but only %d remain",
                         tensor, count, Integer.toUnsignedLong(length), view.remaining());
+            }
+            ByteBuffer element = view.slice(view.position(), length);
+            try {
+                utf8.reset().decode(element);
+            } catch (CharacterCodingException e) {
+                throw InferenceException.invalidInput("input '%s': BYTES element %d is not valid UTF-8; ONNX Runtime's"
+                        + " Java API carries string tensors only as text, so Lanes refuses it rather than alter it",
+                        tensor, count);
             }
             view.position(view.position() + length);
             count++;

@@ -114,7 +114,9 @@ final class GrpcTensors {
                 out.write(length >>> 24);
                 out.writeBytes(element.toByteArray());
             }
-            return Tensor.of(name, type, shape, ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.nativeOrder()));
+            ByteBuffer data = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.nativeOrder());
+            BytesElements.checkCount(name, data, count); // each element UTF-8, as the raw form is checked
+            return Tensor.of(name, type, shape, data);
         }
         ByteBuffer buffer = pool.acquire(Math.toIntExact(count * type.byteSize()));
         Tensor tensor = Tensor.pooled(name, type, shape, buffer, pool);

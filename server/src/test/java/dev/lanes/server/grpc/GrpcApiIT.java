@@ -1,6 +1,7 @@
 package dev.lanes.server.grpc;
 
 import com.google.protobuf.ByteString;
+import dev.lanes.runtime.testing.OnnxModelWriter.Elem;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.grpc.proto.InferParameter;
@@ -66,6 +67,7 @@ class GrpcApiIT {
         new TestRepository(repository)
                 .model("affine", 1, TestModels.affine())
                 .model("mixed", 1, TestModels.mixed())
+                .model("echo_text", 1, TestModels.identity(Elem.STRING))
                 .model("slow", 1, TestModels.slow(SLOW_WIDTH, 400))
                 .config("slow", """
                         max_batch_size: 64
@@ -187,6 +189,24 @@ class GrpcApiIT {
         StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> stub.modelInfer(
                 ModelInferRequest.newBuilder().setModelName("affine").build()));
         assertTrue(missing.getStatus().getDescription().contains("missing input 'x'"));
+    }
+
+    /** ONNX Runtime's Java API takes strings only: bytes that are no UTF-8 are refused, never altered. */
+    @Test
+    void bytesInputThatIsNotUtf8_isInvalidArgumentOnBothForms() {
+        ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("in").setDatatype("BYTES").addShape(1).addShape(1);
+        ModelInferRequest typed = ModelInferRequest.newBuilder().setModelName("echo_text")
+                .addInputs(tensor.clone().setContents(InferTensorContents.newBuilder()
+                        .addBytesContents(ByteString.copyFrom(new byte[]{(byte) 0xff, (byte) 0xfe})))).build();
+        ModelInferRequest raw = ModelInferRequest.newBuilder().setModelName("echo_text").addInputs(tensor)
+                .addRawInputContents(ByteString.copyFrom(new byte[]{2, 0, 0, 0, (byte) 0xff, (byte) 0xfe})).build();
+        for (ModelInferRequest request : List.of(typed, raw)) {
+            StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                    () -> client.blocking().modelInfer(request));
+            assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+            assertTrue(error.getStatus().getDescription().contains("not valid UTF-8"), error.getStatus().toString());
+        }
     }
 
     @Test
