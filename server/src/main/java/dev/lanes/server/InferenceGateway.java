@@ -10,6 +10,8 @@ import dev.lanes.signals.RequestMeters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * What every inference call does whatever its protocol: refuse while shutting down, resolve the
@@ -36,6 +38,12 @@ public final class InferenceGateway {
         void run(ModelVersion version) throws Exception;
     }
 
+    /** As {@link Exchange}, finishing when the returned future does (the answer sent or failed). */
+    @FunctionalInterface
+    public interface AsyncExchange {
+        CompletableFuture<?> run(ModelVersion version) throws Exception;
+    }
+
     /**
      * @param version the version as the client wrote it; null or empty for the newest ready one
      */
@@ -53,15 +61,61 @@ public final class InferenceGateway {
                 exchange.run(lease.version());
             }
             outcome = "success";
-        } catch (InferenceException e) {
-            outcome = ErrorMapping.outcome(e.kind());
-            throw e;
-        } catch (IOException | UncheckedIOException e) {
-            outcome = ErrorMapping.outcome(ErrorKind.INVALID_INPUT); // the client's stream broke
+        } catch (Exception e) {
+            outcome = outcome(e);
             throw e;
         } finally {
             meters.finished(tag, protocol, outcome, System.nanoTime() - start);
         }
+    }
+
+    /**
+     * As {@link #infer}, for an exchange that completes later on another thread (gRPC answers
+     * from the batch's completion): the lease is held and the outcome recorded until the
+     * exchange's future completes. The returned future fails with what the exchange failed with.
+     */
+    public CompletableFuture<Void> inferAsync(String protocol, String model, String version, AsyncExchange exchange) {
+        long start = System.nanoTime();
+        String tag = repository.model(model).isPresent() ? model : UNKNOWN_MODEL_TAG;
+        meters.started();
+        VersionLease lease = null;
+        try {
+            if (state.shuttingDown()) {
+                throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
+            }
+            lease = repository.acquire(model, parseVersion(version));
+            VersionLease held = lease;
+            return exchange.run(lease.version()).handle((ignored, error) -> {
+                held.close();
+                Throwable cause = unwrap(error);
+                meters.finished(tag, protocol, cause == null ? "success" : outcome(cause), System.nanoTime() - start);
+                if (cause != null) {
+                    throw new CompletionException(cause);
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            if (lease != null) {
+                lease.close();
+            }
+            meters.finished(tag, protocol, outcome(e), System.nanoTime() - start);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The failure itself, not the wrapper a completion stage adds. */
+    public static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static String outcome(Throwable error) {
+        if (error instanceof InferenceException e) {
+            return ErrorMapping.outcome(e.kind());
+        }
+        if (error instanceof IOException || error instanceof UncheckedIOException) {
+            return ErrorMapping.outcome(ErrorKind.INVALID_INPUT); // the client's stream broke
+        }
+        return ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE);
     }
 
     /** The addressed version, or the newest ready one when {@code version} is null or empty. */

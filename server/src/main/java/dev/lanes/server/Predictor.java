@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,6 +84,22 @@ public final class Predictor {
             version.statistics().succeeded(System.nanoTime() - start);
         }
         return outcome.value();
+    }
+
+    /**
+     * As {@link #predict}, answering a model without cache from the batch's completion, so no
+     * thread waits for the batch. A cached model's lookup, store and single-flight wait run on
+     * the calling (virtual) thread and the future is complete on return.
+     */
+    public CompletableFuture<InferenceResult> predictAsync(ModelVersion version, List<Tensor> inputs,
+                                                           Set<String> outputs, long timeoutMicros,
+                                                           long clientDeadlineNanos, boolean bypassCache,
+                                                           Cancellation cancellation) throws Exception {
+        if (bypassCache || !cached(version)) {
+            return version.inferAsync(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
+        }
+        return CompletableFuture.completedFuture(
+                predict(version, inputs, outputs, timeoutMicros, clientDeadlineNanos, false, cancellation));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.DynamicBatcher;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.batch.InferenceTask;
+import dev.lanes.runtime.batch.QueueDeadlines;
 import dev.lanes.runtime.model.ModelSettings;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.ort.ExecutionProvider;
@@ -21,14 +22,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * A loaded, servable model version: its signature, its batcher and its execution instances.
- * Thread-safe; {@link #infer} blocks its caller (a virtual thread) until the answer is ready.
+ * Thread-safe; {@link #infer} blocks its caller (a virtual thread) until the answer is ready,
+ * {@link #inferAsync} returns at once.
  */
 public final class ModelVersion implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelVersion.class.getName());
@@ -142,23 +144,63 @@ public final class ModelVersion implements AutoCloseable {
      * As {@link #infer(List, Set, long)}, with a deadline the client itself set (a gRPC deadline,
      * in {@link System#nanoTime()} terms) and the client's cancellation: unlike the timeout
      * parameter the deadline always applies, and a request still queued when it passes or when
-     * the client cancels is dropped before it runs.
+     * the client cancels is dropped before it runs. Blocks its caller (a virtual thread).
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
                                  long clientDeadlineNanos, Cancellation cancellation) {
-        long start = System.nanoTime();
         try {
-            InferenceResult result = run(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos, cancellation);
-            statistics.succeeded(System.nanoTime() - start);
-            return result;
+            return inferAsync(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos, cancellation).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof InferenceException error
+                    ? new InferenceException(error.kind(), error.getMessage(), error) // this caller's stack
+                    : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model '" + model + "' failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted", e);
+        }
+    }
+
+    /**
+     * As {@link #infer(List, Set, long, long, Cancellation)} without blocking: the future completes
+     * on the thread that finishes the request (an instance's worker when its batch ran), so no
+     * thread waits for the batch. Requests that cannot be admitted (invalid input, queue full,
+     * shutting down) fail at once by throwing {@link InferenceException}.
+     *
+     * <p>Takes ownership of {@code inputs}: they are released whatever happens.
+     */
+    public CompletableFuture<InferenceResult> inferAsync(List<Tensor> inputs, Set<String> requestedOutputs,
+                                                         long timeoutMicros, long clientDeadlineNanos,
+                                                         Cancellation cancellation) {
+        long start = System.nanoTime();
+        InferenceTask task;
+        try {
+            task = admit(inputs, requestedOutputs, timeoutMicros, clientDeadlineNanos);
         } catch (RuntimeException e) {
             statistics.failed(System.nanoTime() - start);
             throw e;
         }
+        Runnable stopListening = cancellation.onCancel(reason -> batcher.cancelQueued(task, reason));
+        // A worker drops expired requests when it forms a batch; while every worker is busy this
+        // timer does, so a request never waits in the queue past its deadline.
+        ScheduledFuture<?> expiry = task.deadlineNanos() == Long.MAX_VALUE ? null
+                : QueueDeadlines.after(task.deadlineNanos() - batcher.ticker().nanos(), () -> batcher.cancelQueued(task,
+                        new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
+                                "request timed out in the queue of model '" + model + "' before it could run")));
+        return task.future().whenComplete((result, error) -> {
+            stopListening.run();
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
+            if (error == null) {
+                statistics.succeeded(System.nanoTime() - start);
+            } else {
+                statistics.failed(System.nanoTime() - start);
+            }
+        });
     }
 
-    private InferenceResult run(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
-                                long clientDeadlineNanos, Cancellation cancellation) {
+    private InferenceTask admit(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros,
+                                long clientDeadlineNanos) {
         InferenceTask task;
         try {
             List<Tensor> ordered = signature.orderInputs(inputs);
@@ -179,37 +221,7 @@ public final class ModelVersion implements AutoCloseable {
             throw admission == Admission.QUEUE_FULL ? overloaded()
                     : new InferenceException(ErrorKind.SHUTTING_DOWN, "model '" + model + "' is shutting down");
         }
-        Runnable stopListening = cancellation.onCancel(reason -> batcher.cancelQueued(task, reason));
-        try {
-            return await(task);
-        } finally {
-            stopListening.run();
-        }
-    }
-
-    private InferenceResult await(InferenceTask task) {
-        try {
-            if (task.deadlineNanos() == Long.MAX_VALUE) {
-                return task.future().get();
-            }
-            long wait = task.deadlineNanos() - batcher.ticker().nanos();
-            try {
-                return task.future().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                batcher.cancelQueued(task, new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
-                        "request timed out in the queue of model '" + model + "' before it could run"));
-                return task.future().get(); // already running: its answer is on its way
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InferenceException error) {
-                throw new InferenceException(error.kind(), error.getMessage(), error);
-            }
-            throw new InferenceException(ErrorKind.RUNTIME_FAILURE, "model '" + model + "' failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            batcher.cancelQueued(task, new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted"));
-            throw new InferenceException(ErrorKind.SHUTTING_DOWN, "request was interrupted", e);
-        }
+        return task;
     }
 
     /**

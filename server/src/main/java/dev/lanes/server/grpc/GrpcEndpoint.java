@@ -12,7 +12,6 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +50,9 @@ public final class GrpcEndpoint implements AutoCloseable {
         int port = settings.port() == GrpcSettings.ANY_FREE_PORT ? 0 : settings.port();
         HealthStatusManager health = new HealthStatusManager();
         ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lanes-grpc-", 0).factory());
-        BindableService service = inference;
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(calls)
-                .addService(ServerInterceptors.intercept(MalformedRequests.lenient(service.bindService()),
+                .addService(ServerInterceptors.intercept(MalformedRequests.lenient(inference.bindService()),
                         new BearerCredentials()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -63,14 +61,14 @@ public final class GrpcEndpoint implements AutoCloseable {
                 .maxInboundMetadataSize(settings.maxHeaderListSize())
                 .flowControlWindow(settings.flowControlWindow())
                 .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection())
-                .keepAliveTime(nanos(settings.keepAliveTime()), TimeUnit.NANOSECONDS)
-                .keepAliveTimeout(nanos(settings.keepAliveTimeout()), TimeUnit.NANOSECONDS)
-                .permitKeepAliveTime(nanos(settings.permitKeepAliveTime()), TimeUnit.NANOSECONDS)
+                .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveTime(settings.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
-                .maxConnectionIdle(nanos(settings.maxConnectionIdle()), TimeUnit.NANOSECONDS)
-                .maxConnectionAge(nanos(settings.maxConnectionAge()), TimeUnit.NANOSECONDS)
-                .maxConnectionAgeGrace(nanos(settings.maxConnectionAgeGrace()), TimeUnit.NANOSECONDS)
-                .handshakeTimeout(nanos(settings.handshakeTimeout()), TimeUnit.NANOSECONDS)
+                .maxConnectionIdle(settings.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionAge(settings.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionAgeGrace(settings.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+                .handshakeTimeout(settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .maxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
                 .build();
         try {
@@ -86,10 +84,6 @@ public final class GrpcEndpoint implements AutoCloseable {
     @SuppressWarnings("deprecation")
     private static BindableService legacyReflection() {
         return ProtoReflectionService.newInstance();
-    }
-
-    private static long nanos(Duration duration) {
-        return duration.toNanos();
     }
 
     public int port() {
@@ -110,11 +104,6 @@ public final class GrpcEndpoint implements AutoCloseable {
     public void stopAccepting() {
         health.enterTerminalState();
         server.shutdown();
-    }
-
-    /** Waits until every open call finished; false when {@code timeout} passed first. */
-    public boolean awaitCalls(Duration timeout) throws InterruptedException {
-        return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Cancels whatever is still open and stops. */

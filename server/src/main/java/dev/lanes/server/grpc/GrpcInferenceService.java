@@ -208,6 +208,11 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         }
     }
 
+    /**
+     * Decodes on the call's virtual thread, then answers from the batch's completion: the thread
+     * that finished the batch encodes and sends this call's rows, and no thread waits meanwhile
+     * (docs/benchmarks.md measures both ways).
+     */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
@@ -215,31 +220,43 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         Context context = Context.current();
         try {
             access.checkInference(BearerCredentials.AUTHORIZATION.get());
-            gateway.infer(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
-                predictor.refuseEarlyIfOverloaded(version); // before copying the tensors out of the message
-                var outputs = GrpcTensors.requestedOutputs(request);
-                long timeout = GrpcTensors.timeoutMicros(request);
-                boolean bypass = GrpcTensors.cacheBypass(request);
-                // predict owns the decoded inputs from here on, whatever happens.
-                InferenceResult result = predictor.predict(version, tensors.inputs(request, version.signature()),
-                        outputs, timeout, CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context));
-                if (!call.isCancelled()) {
-                    reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
-                            result.outputs()));
-                }
-            });
         } catch (InferenceException e) {
+            call.onError(ErrorMapping.grpcError(e));
+            return;
+        }
+        gateway.inferAsync(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
+            predictor.refuseEarlyIfOverloaded(version); // before copying the tensors out of the message
+            var outputs = GrpcTensors.requestedOutputs(request);
+            long timeout = GrpcTensors.timeoutMicros(request);
+            boolean bypass = GrpcTensors.cacheBypass(request);
+            // predictAsync owns the decoded inputs from here on, whatever happens.
+            return predictor.predictAsync(version, tensors.inputs(request, version.signature()), outputs, timeout,
+                    CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context)).thenAccept(result -> {
+                        if (!call.isCancelled()) {
+                            reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
+                                    result.outputs()));
+                        }
+                    });
+        }).whenComplete((ignored, error) -> {
+            if (error != null) {
+                fail(call, request.getModelName(), InferenceGateway.unwrap(error));
+            }
+        });
+    }
+
+    private static void fail(ServerCallStreamObserver<ModelInferResponse> call, String model, Throwable error) {
+        if (error instanceof InferenceException e) {
             if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
-                LOG.log(Level.WARNING, "inference on " + request.getModelName() + " failed", e);
+                LOG.log(Level.WARNING, "inference on " + model + " failed", e);
             }
             if (!call.isCancelled()) {
                 call.onError(ErrorMapping.grpcError(e));
             }
-        } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected failure serving " + request.getModelName(), e);
-            if (!call.isCancelled()) {
-                call.onError(Status.INTERNAL.withDescription("internal error: " + e.getMessage()).asRuntimeException());
-            }
+            return;
+        }
+        LOG.log(Level.SEVERE, "unexpected failure serving " + model, error);
+        if (!call.isCancelled()) {
+            call.onError(Status.INTERNAL.withDescription("internal error: " + error.getMessage()).asRuntimeException());
         }
     }
 
