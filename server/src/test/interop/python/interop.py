@@ -4,7 +4,7 @@ Usage: /usr/bin/python3 interop.py --rest-port R --grpc-port G --proto-path DIR 
 Prints one line per case (PASS name / FAIL name: reason), then a summary; exit status 0 iff every case passed.
 """
 import argparse
-import array
+import collections
 import os
 import random
 import re
@@ -21,7 +21,7 @@ import grpc
 TOKEN = "interop-token"
 SLOW_WIDTH = 1024
 DEADLINE = 60.0          # seconds, on every call that has no tighter deadline of its own
-TOTAL_BOUND = 420.0      # seconds for the whole run
+TOTAL_BOUND = 300.0      # seconds for the whole run
 AFFINE_W = [0.5, -1, 2, 1.5, 0.25, -0.5, -2, 1, 0.75, 1, 2, -1]  # TestModels.AFFINE_W, row-major 4x3
 AFFINE_B = [0.1, -0.2, 0.3]
 MODELS = ["affine", "mixed", "echo_text", "echo", "slow", "failing", "spare", "broken"]
@@ -42,17 +42,13 @@ def f32(v):
 
 
 def generate_stubs(proto_paths, work):
-    def find(name):
-        for d in proto_paths:
-            if os.path.isfile(os.path.join(d, name)):
-                return
-        raise SystemExit(f"{name} not found on --proto-path {proto_paths}")
     files = ["grpc_service.proto", "model_config.proto", "health.proto", "reflection.proto"]
     for f in files:
-        find(f)
+        if not any(os.path.isfile(os.path.join(d, f)) for d in proto_paths):
+            raise SystemExit(f"{f} is on none of the proto paths {proto_paths}")
     cmd = [sys.executable, "-m", "grpc_tools.protoc", *[f"-I{d}" for d in proto_paths],
            f"--python_out={work}", f"--grpc_python_out={work}", *files]
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True, timeout=120)
     sys.path.insert(0, work)  # the generated modules import each other by top-level name
 
 
@@ -115,10 +111,7 @@ class Node:
 
 
 def floats_bytes(values):
-    a = array.array("f", values)
-    if sys.byteorder == "big":
-        a.byteswap()
-    return a.tobytes()
+    return struct.pack(f"<{len(values)}f", *values)
 
 
 def unpack(fmt, raw):
@@ -196,7 +189,8 @@ def model_metadata_describes_mixed(n):
 def model_config_is_the_demo_affine_config(n):
     c = n.stub.ModelConfig(n.pb.ModelConfigRequest(name="affine"), timeout=DEADLINE).config
     check(c.name == "affine" and c.max_batch_size == 8, f"name {c.name!r} max_batch_size {c.max_batch_size}")
-    check(list(c.dynamic_batching.preferred_batch_size) == [4, 8], f"preferred {c.dynamic_batching.preferred_batch_size}")
+    preferred = list(c.dynamic_batching.preferred_batch_size)
+    check(preferred == [4, 8], f"preferred_batch_size {preferred}")
     check(c.dynamic_batching.default_queue_policy.max_queue_size == 256, "max_queue_size is not 256")
     check(sum(g.count for g in c.instance_group) == 2, f"instance_group {c.instance_group}")
 
@@ -236,8 +230,11 @@ def unload_and_load_spare(n):
     auth = [("authorization", "Bearer " + TOKEN)]
     ready_req = n.pb.ModelReadyRequest(name="spare")
     n.stub.RepositoryModelUnload(n.pb.RepositoryModelUnloadRequest(model_name="spare"), timeout=DEADLINE, metadata=auth)
-    # An unloaded model is answered like an unknown one: NOT_FOUND, not ready=false.
+    # An unloaded model is answered like an unknown one: NOT_FOUND, not ready=false; the index still lists it.
     expect_code(SC.NOT_FOUND, lambda: n.stub.ModelReady(ready_req, timeout=DEADLINE), "ModelReady(spare) after unload")
+    spare = [m for m in n.stub.RepositoryIndex(n.pb.RepositoryIndexRequest(), timeout=DEADLINE).models
+             if m.name == "spare"]
+    check(len(spare) == 1 and spare[0].state != "READY", f"index entries for unloaded spare: {spare}")
     n.stub.RepositoryModelLoad(n.pb.RepositoryModelLoadRequest(model_name="spare"), timeout=DEADLINE, metadata=auth)
     check(n.stub.ModelReady(ready_req, timeout=DEADLINE).ready, "spare not ready after load")
     close(unpack("f", n.infer(n.affine_raw([1, 2, 3, 4], "spare")).raw_output_contents[0]),
@@ -321,7 +318,9 @@ def infer_mixed_raw_contents(n):
     check_mixed(n.infer(req))
 
 
-TEXTS = [b"hello", b"", "gr\u00fc\u00dfe \u2713".encode(), b"\xff\xfe", b"\x00nul"]
+# Valid UTF-8 only: ONNX Runtime's Java API carries strings as text, so the node refuses other
+# bytes (errors_invalid_argument) instead of altering them.
+TEXTS = [b"hello", b"", "gr\u00fc\u00dfe \u2713".encode(), b"\x00nul"]
 
 
 def check_echo_text(resp):
@@ -362,7 +361,9 @@ def errors_invalid_argument(n):
                       ("datatype INT32 for FP32", n.raw_request("affine", "x", "INT32", [1, 4], bytes(16))),
                       ("version 'x'", n.affine_raw([0, 0, 0, 0], model_version="x")),
                       ("unknown output 'q'", extra_output),
-                      ("missing input x", n.pb.ModelInferRequest(model_name="affine"))]:
+                      ("missing input x", n.pb.ModelInferRequest(model_name="affine")),
+                      ("BYTES that are not UTF-8", n.raw_request("echo_text", "in", "BYTES", [1, 1],
+                                                                 struct.pack("<I", 2) + b"\xff\xfe"))]:
         expect_code(SC.INVALID_ARGUMENT, lambda: n.infer(req), what)
 
 
@@ -372,7 +373,9 @@ def errors_not_found(n):
 
 
 def errors_unavailable_broken_model(n):
-    expect_code(SC.UNAVAILABLE, lambda: n.infer(n.raw_request("broken", "x", "FP32", [1, 4], bytes(16))), "broken")
+    code, details = code_of(lambda: n.infer(n.raw_request("broken", "x", "FP32", [1, 4], bytes(16))))
+    # a node that is not there answers UNAVAILABLE too, so the description must be about the model
+    check(code == SC.UNAVAILABLE and "broken" in details, f"broken: got {code.name} ({details!r})")
 
 
 def errors_unavailable_slow_overloaded(n):
@@ -430,20 +433,30 @@ def deadline_expires_while_queued(n):
 
 
 def thousand_cancelled_calls_leave_node_serving(n):
-    width = 2048
-    calls = []
+    width = 65536  # 256 KB calls: a burst of them outruns the node, so calls are still in flight at 20 ms
+    calls, pending = [], collections.deque()
+
+    def cancel_older_than(seconds):
+        while pending and time.monotonic() - pending[0][0] >= seconds:
+            pending.popleft()[1].cancel()
     for i in range(1000):
         req = (n.affine_raw([i, 1, 2, 3]) if i % 4 == 0
-               else n.raw_request("echo", "in", "FP32", [1, width], floats_bytes([i] * width)))
+               else n.raw_request("echo", "in", "FP32", [1, width], struct.pack("<f", i) * width))
         calls.append(n.stub.ModelInfer.future(req, timeout=DEADLINE))
-        if i >= 8:  # each call is cancelled a few calls after it started
-            calls[i - 8].cancel()
-    for f in calls[-8:]:
-        f.cancel()
-    codes = {}
-    for f in calls:
+        pending.append((time.monotonic(), calls[-1]))
+        # Each call is cancelled 20 ms after it started, not at once: grpcio 1.51's C-core can send
+        # RST_STREAM for a stream whose HEADERS it has not written yet when a call is cancelled
+        # immediately (grpc/grpc#19655, #38758); the server then closes the whole connection.
+        cancel_older_than(0.02)
+    while pending:
+        cancel_older_than(0.02)
+        time.sleep(0.001)
+    codes, odd = {}, []
+    for i, f in enumerate(calls):
         codes[f.code().name] = codes.get(f.code().name, 0) + 1
-    check(set(codes) <= {"OK", "CANCELLED"} and "CANCELLED" in codes, f"outcomes {codes}")
+        if f.code() not in (SC.OK, SC.CANCELLED):
+            odd.append(f"call {i} ({'affine' if i % 4 == 0 else 'echo'}): {f.code().name} {f.details()!r}")
+    check(not odd and "CANCELLED" in codes, f"outcomes {codes}; {odd[:3]}")
     check(n.stub.ServerLive(n.pb.ServerLiveRequest(), timeout=DEADLINE).live, "ServerLive false")
     check_affine(n.infer(n.affine_raw(X)), X)
     for model in ("echo", "affine"):
@@ -528,7 +541,8 @@ def main():
     import google.protobuf
     print(f"interop python: grpcio {grpc.__version__}, protobuf {google.protobuf.__version__}, "
           f"Python {sys.version.split()[0]}", flush=True)
-    work = args.work or tempfile.mkdtemp(prefix="lanes-interop-py-")
+    scratch = None if args.work else tempfile.TemporaryDirectory(prefix="lanes-interop-py-")  # removed at exit
+    work = args.work or scratch.name
     os.makedirs(work, exist_ok=True)
     generate_stubs(args.proto_path, work)
     node = Node(args.rest_port, args.grpc_port)

@@ -54,7 +54,6 @@ public final class InteropNode {
                         parameters { key: "intra_op_thread_count" value: { string_value: "1" } }
                         """)
                 .model("failing", 1, TestModels.failingAtRunTime())
-                .config("failing", "max_batch_size: 8\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n")
                 .model("spare", 1, TestModels.affine())
                 .corrupt("broken", 1);
     }
