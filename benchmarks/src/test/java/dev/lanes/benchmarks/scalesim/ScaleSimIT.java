@@ -24,7 +24,9 @@ class ScaleSimIT {
         boolean accepted = ScaleSim.run(Map.of(
                 "out", out.toString(),
                 "lanes", Path.of("..", "bin", "lanes").toAbsolutePath().normalize().toString(),
-                "ramp-up", "20", "plateau", "40", "ramp-down", "20", "tail", "40"));
+                                // The plateau must outlast a new node's start on its 0.25 CPU (12-18 s to ready on
+                // this machine) plus draining the backlog built meanwhile; 40 s did not always.
+                "ramp-up", "20", "plateau", "60", "ramp-down", "20", "tail", "40"));
         List<String> csv = Files.readAllLines(out.resolve("timeline.csv"));
         assertTrue(csv.size() > 100, "a line per second");
         assertTrue(Files.size(out.resolve("timeline.png")) > 10_000, "a plot");
