@@ -438,15 +438,14 @@ async function deadline_expires_while_queued() {
   const longCall = infer(slow(64));
   longCall.catch(() => {}); // awaited below; keeps an early failure from being unhandled
   await awaitMetric((v) => v >= 1, 'inference_executing_requests', slowLabels);
-  const codes = [];
-  for (let i = 0; i < 3; i++) {
-    const deadlineAt = Date.now() + 30;
-    const { code } = await codeOf(infer(slow(1), { ms: 30 }));
+  // Three at once, 300 ms each: they fill the queue (it holds 3) behind the running batch, and
+  // 300 ms is long enough that each reaches the queue before its deadline on a busy machine.
+  const deadlineAt = Date.now() + 300;
+  const codes = (await Promise.all([0, 1, 2].map(() => codeOf(infer(slow(1), { ms: 300 })))))
     // At its copy of the deadline the server resets the stream (RST_STREAM CANCEL); when that beats
     // grpc-js's own timer, grpc-js 1.14.7 reports CANCELLED. grpc-java and grpc-go clients re-check
     // the deadline on CANCELLED (see grpc/grpc#27216, grpc/grpc-go#2211); so does this client.
-    codes.push(code === S.CANCELLED && Date.now() >= deadlineAt ? S.DEADLINE_EXCEEDED : code);
-  }
+    .map(({ code }) => (code === S.CANCELLED && Date.now() >= deadlineAt ? S.DEADLINE_EXCEEDED : code));
   check(codes.every((c) => c === S.DEADLINE_EXCEEDED), `short calls: ${codes.map(codeName)}`);
   const y = await longCall;
   check(y.raw_output_contents[0].length === 64 * SLOW_WIDTH * 4, `${y.raw_output_contents[0].length} bytes back`);

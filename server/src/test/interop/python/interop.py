@@ -423,7 +423,10 @@ def deadline_expires_while_queued(n):
     timeouts = n.metric("inference_queue_timeouts_total", model="slow")
     long_call = n.stub.ModelInfer.future(n.slow(64), timeout=DEADLINE)
     n.await_metric(lambda v: v >= 1, "inference_executing_requests", model="slow")
-    codes = [code_of(lambda: n.infer(n.slow(1), timeout=0.03))[0] for _ in range(3)]
+    # Three at once, 300 ms each: they fill the queue (it holds 3) behind the running batch, and
+    # 300 ms is long enough that each reaches the queue before its deadline on a busy machine.
+    short = [n.stub.ModelInfer.future(n.slow(1), timeout=0.3) for _ in range(3)]
+    codes = [f.code() for f in short]
     check(codes == [SC.DEADLINE_EXCEEDED] * 3, f"short calls: {[c.name for c in codes]}")
     y = long_call.result()
     check(len(y.raw_output_contents[0]) == 64 * SLOW_WIDTH * 4, f"{len(y.raw_output_contents[0])} bytes back")

@@ -86,15 +86,19 @@ public final class InferenceGateway {
             lease = repository.acquire(model, parseVersion(version));
             VersionLease held = lease;
             return exchange.run(lease.version()).handle((ignored, error) -> {
-                held.close();
                 Throwable cause = unwrap(error);
-                meters.finished(tag, protocol, cause == null ? "success" : outcome(cause), System.nanoTime() - start);
+                try {
+                    held.close();
+                } finally {
+                    meters.finished(tag, protocol, cause == null ? "success" : outcome(cause),
+                            System.nanoTime() - start);
+                }
                 if (cause != null) {
                     throw new CompletionException(cause);
                 }
                 return null;
             });
-        } catch (Exception e) {
+        } catch (Throwable e) {
             if (lease != null) {
                 lease.close();
             }

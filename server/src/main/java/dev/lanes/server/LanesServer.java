@@ -20,6 +20,7 @@ import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
@@ -46,6 +47,7 @@ public final class LanesServer implements AutoCloseable {
     private RequestMeters meters;
     private WebServer webServer;
     private GrpcEndpoint grpc;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private RepositoryPoller poller;
 
     public LanesServer(ServerConfig config) {
@@ -57,7 +59,17 @@ public final class LanesServer implements AutoCloseable {
         this.cache = config.cache().create();
     }
 
+    /** Loads the models and opens both ports; on failure everything started is closed again. */
     public LanesServer start() throws IOException {
+        try {
+            return startAll();
+        } catch (IOException | RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private LanesServer startAll() throws IOException {
         ManagementSettings management = config.management();
         if (management.loadsAllAtStart()) {
             repository.loadAll();
@@ -98,7 +110,6 @@ public final class LanesServer implements AutoCloseable {
                 .build()
                 .start();
         if (!webServer.isRunning()) {
-            close();
             throw new IOException("cannot listen for REST on " + config.host() + ":" + config.port()
                     + " (is the port in use?)");
         }
@@ -159,9 +170,12 @@ public final class LanesServer implements AutoCloseable {
         }
     }
 
-    /** Stops admitting, lets queued work finish, stops the server and frees the models. */
+    /** Stops admitting, lets queued work finish, stops the servers and frees the models; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         state.startShutdown();
         if (grpc != null) {
             grpc.close();

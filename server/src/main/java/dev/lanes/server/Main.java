@@ -42,8 +42,7 @@ public final class Main {
         try {
             server.start();
         } catch (IOException e) {
-            System.err.println("lanes: " + e.getMessage());
-            server.close();
+            System.err.println("lanes: " + e.getMessage()); // start() closed what it had opened
             System.exit(1);
             return;
         }

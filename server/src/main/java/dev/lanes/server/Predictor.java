@@ -47,7 +47,8 @@ public final class Predictor {
      * Takes ownership of {@code inputs}, as {@link ModelVersion#infer} does.
      *
      * @param bypassCache  the request asked not to use the cache
-     * @param cancellation the client giving up (gRPC); {@link Cancellation#NONE} where it cannot
+     * @param cancellation the client giving up (gRPC); {@link Cancellation#NONE} where it cannot.
+     *                     A cached model's shared flight ignores it: other callers wait on it too
      */
     public InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
                                    long clientDeadlineNanos, boolean bypassCache, Cancellation cancellation)
@@ -74,7 +75,10 @@ public final class Predictor {
         long lookupNanos = System.nanoTime() - start;
         stats.lookup(version.model(), lookup.result(), lookupNanos);
         SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
-            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
+            // Not the leader's cancellation: followers share this flight, and one client going away
+            // must not fail the others.
+            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos,
+                    Cancellation.NONE);
             version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
             return result;
         });

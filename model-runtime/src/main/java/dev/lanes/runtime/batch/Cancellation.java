@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  */
 @FunctionalInterface
 public interface Cancellation {
-    /** For callers that cannot be cancelled (REST: its requests end with their connection). */
+    /** For callers that cannot be cancelled: REST requests, and flights shared by several callers. */
     Cancellation NONE = action -> () -> { };
 
     /**

@@ -84,8 +84,8 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     /**
-     * Fails a task that is still queued (its caller gave up at its deadline). Returns false when
-     * a worker already took it; the caller then waits for the batch's answer.
+     * Fails a task that is still queued (its deadline passed or its caller cancelled). Returns
+     * false when a worker already took it; its answer then comes from the batch as usual.
      */
     public boolean cancelQueued(InferenceTask task, InferenceException reason) {
         lock.lock();
@@ -199,8 +199,12 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         executingRequests.addAndGet(batch.size());
+        List<InferenceResult> results;
         try {
-            executor.execute(batch);
+            results = executor.execute(batch);
+            if (results.size() != batch.size()) {
+                throw new IllegalStateException(results.size() + " results for a batch of " + batch.size());
+            }
             stats.batchExecuted(rows, batch.size(), ticker.nanos() - start);
         } catch (RuntimeException | Error e) {
             // An InferenceException is the model failing on its input, reported to each caller;
@@ -213,8 +217,12 @@ public final class DynamicBatcher implements AutoCloseable {
             InferenceException error = e instanceof InferenceException ie ? ie
                     : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model " + name + " failed: " + e.getMessage(), e);
             batch.forEach(task -> task.fail(error));
+            return;
         } finally {
             executingRequests.addAndGet(-batch.size());
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(results.get(i));
         }
     }
 

@@ -60,19 +60,15 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
     }
 
     @Override
-    public void execute(List<InferenceTask> batch) {
-        List<InferenceResult> results;
+    public List<InferenceResult> execute(List<InferenceTask> batch) {
         try {
-            results = run(batch);
+            return run(batch);
         } catch (OrtException | RuntimeException e) {
             // Thrown, not handed to the tasks here: the batcher fails the batch and leaves it out of
             // the executed-batch counts, so /metrics and Triton's execution_count agree.
             throw e instanceof InferenceException ie ? ie
                     : new InferenceException(ErrorKind.RUNTIME_FAILURE,
                     "ONNX Runtime failed on model '" + name + "': " + e.getMessage(), e);
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(results.get(i));
         }
     }
 

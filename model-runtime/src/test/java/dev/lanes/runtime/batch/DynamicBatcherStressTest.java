@@ -33,8 +33,9 @@ class DynamicBatcherStressTest {
         final Set<InferenceTask> seen = ConcurrentHashMap.newKeySet();
 
         @Override
-        public void execute(List<InferenceTask> batch) {
+        public List<InferenceResult> execute(List<InferenceTask> batch) {
             batches.incrementAndGet();
+            List<InferenceResult> results = new java.util.ArrayList<>();
             int rows = batch.stream().mapToInt(InferenceTask::rows).sum();
             maxRows.accumulateAndGet(rows, Math::max);
             for (InferenceTask task : batch) {
@@ -46,9 +47,10 @@ class DynamicBatcherStressTest {
                 for (float value : in) {
                     out.putFloat(value * 2);
                 }
-                task.complete(new InferenceResult(List.of(
+                results.add(new InferenceResult(List.of(
                         Tensor.of("y", task.inputs().get(0).dataType(), task.inputs().get(0).shape(), out.flip())), rows));
             }
+            return results;
         }
     }
 
@@ -104,7 +106,7 @@ class DynamicBatcherStressTest {
             if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("boom");
             }
-            batch.forEach(task -> task.complete(new InferenceResult(List.of(), 1)));
+            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
         };
         try (DynamicBatcher batcher = new DynamicBatcher("flaky", policy, Ticker.system(), ModelStats.disabled())) {
             batcher.start(List.of(flaky));
@@ -132,7 +134,7 @@ class DynamicBatcherStressTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            batch.forEach(task -> task.complete(new InferenceResult(List.of(), 1)));
+            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
         };
         DynamicBatcher batcher = new DynamicBatcher("full", BatchPolicy.unbatched(4, 2), Ticker.system(),
                 ModelStats.disabled());
@@ -163,7 +165,7 @@ class DynamicBatcherStressTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            batch.forEach(task -> task.complete(new InferenceResult(List.of(), 1)));
+            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
         };
         try (DynamicBatcher batcher = new DynamicBatcher("cancel", BatchPolicy.unbatched(4, 10), Ticker.system(),
                 ModelStats.disabled())) {

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * gRPC on its own port through grpc-java's Netty server, the reference implementation: the
  * inference service, {@code grpc.health.v1} and server reflection (v1 and v1alpha, for older
- * clients such as Python's). Calls run on virtual threads, so a call waiting for its batch
- * parks no platform thread. Deadlines, cancellation, message and metadata limits, keepalive,
+ * clients such as Python's). Calls start on virtual threads; ModelInfer answers from its batch's
+ * completion (GrpcInferenceService). Deadlines, cancellation, message and metadata limits, keepalive,
  * connection age and flow control are grpc-java's own.
  */
 public final class GrpcEndpoint implements AutoCloseable {
@@ -49,6 +49,8 @@ public final class GrpcEndpoint implements AutoCloseable {
                                      GrpcInferenceService inference) throws IOException {
         int port = settings.port() == GrpcSettings.ANY_FREE_PORT ? 0 : settings.port();
         HealthStatusManager health = new HealthStatusManager();
+        // HealthStatusManager starts SERVING; nothing is known to be ready until the node says so.
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lanes-grpc-", 0).factory());
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(calls)

@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * REST and gRPC under load together: each request gets its own answer, they share batches, and
- * one HTTP/2 connection carries many concurrent large and small calls (Helidon's flow-control
- * race, see Http2Settings) without being dropped.
+ * one HTTP/2 connection carries many concurrent large and small calls without being dropped
+ * (Helidon's gRPC dropped such connections through a flow-control race; kept as a regression
+ * test for grpc-java's server).
  */
 class MixedProtocolLoadIT {
     /** 27 500 floats: a 110 KB request and a 110 KB response. */

@@ -1,9 +1,12 @@
 package dev.lanes.server.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a short command to completion with its own stdin and stdout. Surefire and failsafe talk to
@@ -20,6 +23,8 @@ public final class ChildCommand {
         }
     }
 
+    private static final long TIMEOUT_MINUTES = 5;
+
     private ChildCommand() {
     }
 
@@ -32,7 +37,19 @@ public final class ChildCommand {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Outcome(process.waitFor(), output);
+        // Read on the side, so a command that never ends fails the test instead of hanging it.
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError(command + " still running after " + TIMEOUT_MINUTES + " minutes: "
+                    + output.getNow("(no output yet)"));
+        }
+        return new Outcome(process.exitValue(), output.join());
     }
 }

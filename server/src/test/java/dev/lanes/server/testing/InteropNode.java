@@ -23,6 +23,14 @@ public final class InteropNode {
     /** Width of the slow model's rows: 64 rows keep its one instance busy for about a second. */
     public static final int SLOW_WIDTH = 1024;
 
+    /** The slow model's config: one single-threaded instance and a queue of 3 (deadlines and overload). */
+    public static final String SLOW_CONFIG = """
+            max_batch_size: 64
+            dynamic_batching { default_queue_policy { max_queue_size: 3 } }
+            instance_group [ { count: 1 kind: KIND_CPU } ]
+            parameters { key: "intra_op_thread_count" value: { string_value: "1" } }
+            """;
+
     private InteropNode() {
     }
 
@@ -47,12 +55,7 @@ public final class InteropNode {
                         instance_group [ { count: 2 kind: KIND_CPU } ]
                         """)
                 .model("slow", 1, TestModels.slow(SLOW_WIDTH, 400))
-                .config("slow", """
-                        max_batch_size: 64
-                        dynamic_batching { default_queue_policy { max_queue_size: 3 } }
-                        instance_group [ { count: 1 kind: KIND_CPU } ]
-                        parameters { key: "intra_op_thread_count" value: { string_value: "1" } }
-                        """)
+                .config("slow", SLOW_CONFIG)
                 .model("failing", 1, TestModels.failingAtRunTime())
                 .model("spare", 1, TestModels.affine())
                 .corrupt("broken", 1);
