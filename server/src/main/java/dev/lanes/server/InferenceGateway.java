@@ -49,15 +49,11 @@ public final class InferenceGateway {
      */
     public void infer(String protocol, String model, String version, Exchange exchange) throws Exception {
         long start = System.nanoTime();
-        String tag = repository.model(model).isPresent() ? model : UNKNOWN_MODEL_TAG;
+        String tag = tag(model);
         String outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE); // until the answer is out
         meters.started();
         try {
-            if (state.shuttingDown()) {
-                throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
-            }
-            // The lease lets a reload or unload replace the version while this request finishes on it.
-            try (VersionLease lease = repository.acquire(model, parseVersion(version))) {
+            try (VersionLease lease = lease(model, version)) {
                 exchange.run(lease.version());
             }
             outcome = "success";
@@ -76,14 +72,11 @@ public final class InferenceGateway {
      */
     public CompletableFuture<Void> inferAsync(String protocol, String model, String version, AsyncExchange exchange) {
         long start = System.nanoTime();
-        String tag = repository.model(model).isPresent() ? model : UNKNOWN_MODEL_TAG;
+        String tag = tag(model);
         meters.started();
         VersionLease lease = null;
         try {
-            if (state.shuttingDown()) {
-                throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
-            }
-            lease = repository.acquire(model, parseVersion(version));
+            lease = lease(model, version);
             VersionLease held = lease;
             return exchange.run(lease.version()).handle((ignored, error) -> {
                 Throwable cause = unwrap(error);
@@ -105,6 +98,21 @@ public final class InferenceGateway {
             meters.finished(tag, protocol, outcome(e), System.nanoTime() - start);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private String tag(String model) {
+        return repository.model(model).isPresent() ? model : UNKNOWN_MODEL_TAG;
+    }
+
+    /**
+     * Refuses while shutting down, else holds the addressed version: the lease lets a reload or
+     * unload replace it while this request finishes on it.
+     */
+    private VersionLease lease(String model, String version) {
+        if (state.shuttingDown()) {
+            throw new InferenceException(ErrorKind.SHUTTING_DOWN, "the server is shutting down");
+        }
+        return repository.acquire(model, parseVersion(version));
     }
 
     /** The failure itself, not the wrapper a completion stage adds. */

@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The bare-transport baseline: Helidon with Lanes' connection settings, whose inference route
- * reads the whole request body and writes it back, and grpc-java's Netty server, as Lanes runs
- * it, whose ModelInfer answers the request's raw inputs as raw outputs, with no decoding and no
+ * reads the whole request body and writes it back, and grpc-java's Netty server on virtual
+ * threads (its default HTTP/2 settings), whose ModelInfer answers the request's raw inputs as raw outputs, with no decoding and no
  * model. What it sustains is the most any inference server on this stack could answer with that
  * payload, over REST and over gRPC.
  *

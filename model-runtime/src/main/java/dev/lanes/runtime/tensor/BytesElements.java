@@ -4,8 +4,9 @@ import dev.lanes.runtime.InferenceException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -25,6 +26,7 @@ public final class BytesElements {
         ByteBuffer view = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer scratch = CharBuffer.allocate(64); // reused: a UTF-8 element never has more chars than bytes
         long count = 0;
         while (view.remaining() >= 4) {
             int length = view.getInt();
@@ -33,10 +35,11 @@ public final class BytesElements {
                         "input '%s': BYTES element %d declares %d bytes but only %d remain",
                         tensor, count, Integer.toUnsignedLong(length), view.remaining());
             }
-            ByteBuffer element = view.slice(view.position(), length);
-            try {
-                utf8.reset().decode(element);
-            } catch (CharacterCodingException e) {
+            if (scratch.capacity() < length) {
+                scratch = CharBuffer.allocate(length);
+            }
+            CoderResult decoded = utf8.reset().decode(view.slice(view.position(), length), scratch.clear(), true);
+            if (decoded.isError()) {
                 throw InferenceException.invalidInput("input '%s': BYTES element %d is not valid UTF-8; ONNX Runtime's"
                         + " Java API carries string tensors only as text, so Lanes refuses it rather than alter it",
                         tensor, count);

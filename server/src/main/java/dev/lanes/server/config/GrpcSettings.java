@@ -41,7 +41,6 @@ public record GrpcSettings(int port,
     public static final int ANY_FREE_PORT = -1;
     private static final Duration DAY = Duration.ofDays(1); // before DEFAULT, which the bounds check
 
-
     public static final GrpcSettings DEFAULT = new GrpcSettings(8001,
             Duration.ofMinutes(1), Duration.ofSeconds(20),
             Duration.ofSeconds(10), true,
@@ -50,7 +49,7 @@ public record GrpcSettings(int port,
 
     public GrpcSettings {
         if (port < ANY_FREE_PORT || port > 65535) {
-            throw new IllegalArgumentException(ConfigKeys.GRPC_PORT + " must be 0 (off) or 1..65535, got " + port);
+            throw invalidPort(port);
         }
         within(ConfigKeys.GRPC_KEEP_ALIVE_TIME, keepAliveTime, Duration.ofSeconds(1), DAY);
         within(ConfigKeys.GRPC_KEEP_ALIVE_TIMEOUT, keepAliveTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
@@ -78,8 +77,8 @@ public record GrpcSettings(int port,
     static GrpcSettings create(Config config) {
         GrpcSettings d = DEFAULT;
         int port = config.get(ConfigKeys.GRPC_PORT).asInt().orElse(d.port());
-        if (port < 0) {
-            throw new IllegalArgumentException(ConfigKeys.GRPC_PORT + " must be 0 (off) or 1..65535, got " + port);
+        if (port == ANY_FREE_PORT) {
+            throw invalidPort(port); // the record allows it for tests; configuration does not
         }
         return new GrpcSettings(port,
                 duration(config, ConfigKeys.GRPC_KEEP_ALIVE_TIME, d.keepAliveTime()),
@@ -95,6 +94,10 @@ public record GrpcSettings(int port,
                         .orElse(d.maxConcurrentCallsPerConnection()),
                 config.get(ConfigKeys.GRPC_MAX_HEADER_LIST_SIZE).asInt().orElse(d.maxHeaderListSize()),
                 duration(config, ConfigKeys.GRPC_HANDSHAKE_TIMEOUT, d.handshakeTimeout()));
+    }
+
+    private static IllegalArgumentException invalidPort(int port) {
+        return new IllegalArgumentException(ConfigKeys.GRPC_PORT + " must be 0 (off) or 1..65535, got " + port);
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {
