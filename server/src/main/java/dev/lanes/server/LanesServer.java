@@ -15,6 +15,7 @@ import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
@@ -106,7 +107,16 @@ public final class LanesServer implements AutoCloseable {
                 .shutdownHook(false)
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
-                .routing(routing -> routing.register(routes))
+                .routing(routing -> routing
+                        // From SIGTERM on every answer says Connection: close, so keep-alive clients
+                        // and proxies stop reusing connections before the node closes them.
+                        .addFilter((chain, req, res) -> {
+                            if (state.draining()) {
+                                res.header(HeaderValues.CONNECTION_CLOSE);
+                            }
+                            chain.proceed();
+                        })
+                        .register(routes))
                 .build()
                 .start();
         if (!webServer.isRunning()) {

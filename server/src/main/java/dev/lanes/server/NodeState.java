@@ -40,6 +40,11 @@ public final class NodeState {
         return shuttingDown;
     }
 
+    /** From SIGTERM on: draining, then shutting down. */
+    public boolean draining() {
+        return draining || shuttingDown;
+    }
+
     /** Readiness turns false; inference is still served. */
     public void startDraining() {
         draining = true;
