@@ -10,12 +10,14 @@ import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.grpc.GrpcEndpoint;
 import dev.lanes.server.grpc.GrpcInferenceService;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.lanes.server.http.FrontDoor;
+import dev.lanes.server.http.HttpCloseFilter;
+import dev.lanes.server.http.JsonDirectHandler;
 import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.RequestMeters;
-import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
@@ -48,6 +50,7 @@ public final class LanesServer implements AutoCloseable {
     private RequestMeters meters;
     private WebServer webServer;
     private GrpcEndpoint grpc;
+    private FrontDoor frontDoor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private RepositoryPoller poller;
 
@@ -101,21 +104,20 @@ public final class LanesServer implements AutoCloseable {
             grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), inference);
             state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
         }
+        frontDoor = new FrontDoor(config.http(), config.maxRequestSize());
         webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
+                // Lanes frames every request itself: its front door is the port's one selector.
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(frontDoor)
+                .maxTcpConnections(config.http().maxConnections())
+                .directHandlers(JsonDirectHandler.forAllEvents())
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing
-                        // From SIGTERM on every answer says Connection: close, so keep-alive clients
-                        // and proxies stop reusing connections before the node closes them.
-                        .addFilter((chain, req, res) -> {
-                            if (state.draining()) {
-                                res.header(HeaderValues.CONNECTION_CLOSE);
-                            }
-                            chain.proceed();
-                        })
+                        .addFilter(new HttpCloseFilter(state::draining))
                         .register(routes))
                 .build()
                 .start();
@@ -197,6 +199,9 @@ public final class LanesServer implements AutoCloseable {
         repository.close();
         if (webServer != null) {
             webServer.stop();
+        }
+        if (frontDoor != null) {
+            frontDoor.close();
         }
         cache.close();
         registry.close();

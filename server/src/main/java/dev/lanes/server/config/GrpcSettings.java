@@ -51,16 +51,16 @@ public record GrpcSettings(int port,
         if (port < ANY_FREE_PORT || port > 65535) {
             throw invalidPort(port);
         }
-        within(ConfigKeys.GRPC_KEEP_ALIVE_TIME, keepAliveTime, Duration.ofSeconds(1), DAY);
-        within(ConfigKeys.GRPC_KEEP_ALIVE_TIMEOUT, keepAliveTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
-        within(ConfigKeys.GRPC_PERMIT_KEEP_ALIVE_TIME, permitKeepAliveTime, Duration.ofSeconds(1), DAY);
-        within(ConfigKeys.GRPC_MAX_CONNECTION_IDLE, maxConnectionIdle, Duration.ofSeconds(1), DAY);
-        within(ConfigKeys.GRPC_MAX_CONNECTION_AGE, maxConnectionAge, Duration.ofSeconds(1), DAY);
-        within(ConfigKeys.GRPC_MAX_CONNECTION_AGE_GRACE, maxConnectionAgeGrace, Duration.ZERO, Duration.ofHours(1));
-        within(ConfigKeys.GRPC_HANDSHAKE_TIMEOUT, handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-        within(ConfigKeys.GRPC_FLOW_CONTROL_WINDOW, flowControlWindow, 64 << 10, 64 << 20);
-        within(ConfigKeys.GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, maxConcurrentCallsPerConnection, 1, 100_000);
-        within(ConfigKeys.GRPC_MAX_HEADER_LIST_SIZE, maxHeaderListSize, 1 << 10, 1 << 20);
+        Bounds.within(ConfigKeys.GRPC_KEEP_ALIVE_TIME, keepAliveTime, Duration.ofSeconds(1), DAY);
+        Bounds.within(ConfigKeys.GRPC_KEEP_ALIVE_TIMEOUT, keepAliveTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Bounds.within(ConfigKeys.GRPC_PERMIT_KEEP_ALIVE_TIME, permitKeepAliveTime, Duration.ofSeconds(1), DAY);
+        Bounds.within(ConfigKeys.GRPC_MAX_CONNECTION_IDLE, maxConnectionIdle, Duration.ofSeconds(1), DAY);
+        Bounds.within(ConfigKeys.GRPC_MAX_CONNECTION_AGE, maxConnectionAge, Duration.ofSeconds(1), DAY);
+        Bounds.within(ConfigKeys.GRPC_MAX_CONNECTION_AGE_GRACE, maxConnectionAgeGrace, Duration.ZERO, Duration.ofHours(1));
+        Bounds.within(ConfigKeys.GRPC_HANDSHAKE_TIMEOUT, handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+        Bounds.within(ConfigKeys.GRPC_FLOW_CONTROL_WINDOW, flowControlWindow, 64 << 10, 64 << 20);
+        Bounds.within(ConfigKeys.GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, maxConcurrentCallsPerConnection, 1, 100_000);
+        Bounds.within(ConfigKeys.GRPC_MAX_HEADER_LIST_SIZE, maxHeaderListSize, 1 << 10, 1 << 20);
     }
 
     public boolean enabled() {
@@ -102,17 +102,5 @@ public record GrpcSettings(int port,
 
     private static Duration duration(Config config, String key, Duration fallback) {
         return config.get(key).as(Duration.class).orElse(fallback);
-    }
-
-    private static void within(String key, Duration value, Duration min, Duration max) {
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
-        }
-    }
-
-    private static void within(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
-        }
     }
 }

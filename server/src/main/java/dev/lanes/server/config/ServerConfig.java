@@ -23,6 +23,7 @@ import java.util.List;
  * @param drain             what happens on SIGTERM
  * @param management        model control mode and who may load and unload
  * @param grpc              the gRPC endpoint beside REST
+ * @param http              the REST port's limits and timeouts
  */
 public record ServerConfig(String host,
                            int port,
@@ -34,30 +35,34 @@ public record ServerConfig(String host,
                            CacheSettings cache,
                            DrainSettings drain,
                            ManagementSettings management,
-                           GrpcSettings grpc) {
+                           GrpcSettings grpc,
+                           HttpSettings http) {
     /** Triton's defaults for management: control mode none, nothing protected; gRPC on its default port. */
     public ServerConfig(String host, int port, long maxRequestSize, long maxTensorElements, boolean strictReadiness,
                         Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain) {
         this(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository, runtime, cache, drain,
-                ManagementSettings.DEFAULT, GrpcSettings.DEFAULT);
+                ManagementSettings.DEFAULT, GrpcSettings.DEFAULT, HttpSettings.DEFAULT);
     }
 
     /** The same settings with another gRPC endpoint. */
     public ServerConfig withGrpc(GrpcSettings newGrpc) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, newGrpc);
+                runtime, cache, drain, management, newGrpc, http);
+    }
+
+    /** The same settings with other REST front-door limits. */
+    public ServerConfig withHttp(HttpSettings newHttp) {
+        return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
+                runtime, cache, drain, management, grpc, newHttp);
     }
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
         }
-        if (maxRequestSize < 1024) {
-            throw new IllegalArgumentException(ConfigKeys.MAX_REQUEST_SIZE + " must be >= 1024 bytes, got " + maxRequestSize);
-        }
-        if (maxTensorElements < 1) {
-            throw new IllegalArgumentException(ConfigKeys.MAX_TENSOR_ELEMENTS + " must be >= 1, got " + maxTensorElements);
-        }
+        // Bodies and tensors are held in Java arrays and direct buffers, which cannot pass 2^31 - 1 bytes.
+        Bounds.within(ConfigKeys.MAX_REQUEST_SIZE, maxRequestSize, 1024, Integer.MAX_VALUE);
+        Bounds.within(ConfigKeys.MAX_TENSOR_ELEMENTS, maxTensorElements, 1, Integer.MAX_VALUE);
     }
 
     public static ServerConfig create(Config config) {
@@ -82,7 +87,8 @@ public record ServerConfig(String host,
                         config.get(ConfigKeys.DRAIN_GRACE).as(Duration.class).orElse(DrainSettings.DEFAULT.grace()),
                         config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())),
                 management(config),
-                GrpcSettings.create(config));
+                GrpcSettings.create(config),
+                HttpSettings.create(config));
     }
 
     private static ManagementSettings management(Config config) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.server.ErrorMapping;
+import dev.lanes.server.http.RequestFramingException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -47,6 +48,12 @@ final class JsonResponses {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
         sendError(res, ErrorMapping.httpStatus(error.kind()), error.getMessage());
+    }
+
+    /** A body that broke HTTP framing: nothing after it can be trusted, so the answer closes the connection. */
+    static void sendFramingError(ServerResponse res, RequestFramingException error) {
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        sendError(res, error.status(), error.getMessage());
     }
 
     static void sendError(ServerResponse res, Status status, String message) {

@@ -16,11 +16,13 @@ import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.Predictor;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
+import dev.lanes.server.http.RequestFramingException;
 import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -102,8 +104,24 @@ public final class V2Routes implements HttpService {
                 .post("/v2/repository/models/{model}/unload", this::unloadModel)
                 .get("/v2/repository/index", this::index)
                 .get("/metrics", this::metrics)
-                .any((req, res) -> JsonResponses.sendError(res, Status.NOT_FOUND_404,
-                        "no such endpoint: " + req.prologue().method().text() + " " + req.path().path()));
+                .any(this::noRoute);
+    }
+
+    /** No route took the request: 404 for an unknown path, 405 with Allow for a known one, Allow for OPTIONS. */
+    private void noRoute(ServerRequest req, ServerResponse res) {
+        String method = req.prologue().method().text();
+        String path = req.path().path();
+        String allow = AllowedMethods.forPath(path);
+        if (allow == null) {
+            JsonResponses.sendError(res, Status.NOT_FOUND_404, "no such endpoint: " + method + " " + path);
+            return;
+        }
+        res.header(HeaderNames.ALLOW, allow);
+        if (method.equals("OPTIONS")) {
+            res.status(Status.NO_CONTENT_204).send();
+            return;
+        }
+        JsonResponses.sendError(res, Status.METHOD_NOT_ALLOWED_405, path + " takes " + allow + ", not " + method);
     }
 
     private void serverReady(ServerRequest req, ServerResponse res) {
@@ -235,6 +253,10 @@ public final class V2Routes implements HttpService {
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
             JsonResponses.sendError(res, e);
+        } catch (CloseConnectionException e) {
+            throw e; // the front door answered or the socket is gone: Helidon closes it quietly
+        } catch (RequestFramingException e) {
+            JsonResponses.sendFramingError(res, e);
         } catch (IOException | UncheckedIOException e) {
             // The client went away or sent a broken body; the reply may not reach it.
             LOG.log(Level.FINE, "reading or writing the exchange for " + model + " failed", e);
@@ -296,6 +318,15 @@ public final class V2Routes implements HttpService {
             action.run();
         } catch (InferenceException e) {
             JsonResponses.sendError(res, e);
+        } catch (CloseConnectionException e) {
+            throw e;
+        } catch (RequestFramingException e) {
+            JsonResponses.sendFramingError(res, e);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.FINE, "reading the request failed", e);
+            if (!res.isSent()) {
+                JsonResponses.sendError(res, Status.BAD_REQUEST_400, "could not read the request: " + e.getMessage());
+            }
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "unexpected failure", e);
             JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());

@@ -6,6 +6,7 @@ import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.server.LanesServer;
 import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.HttpSettings;
 import dev.lanes.server.config.GrpcSettings;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
@@ -48,7 +49,7 @@ public final class ServerFixture implements AutoCloseable {
                                       long maxTensorElements, CacheSettings cache) throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, maxRequestSize, maxTensorElements, strictReadiness,
                 repository, RuntimeSettings.defaults(), cache, DrainSettings.IMMEDIATE, ManagementSettings.DEFAULT,
-                FREE_GRPC_PORT);
+                FREE_GRPC_PORT, HttpSettings.DEFAULT);
         return new ServerFixture(new LanesServer(config).start());
     }
 
@@ -61,7 +62,15 @@ public final class ServerFixture implements AutoCloseable {
             throws IOException {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, strictReadiness,
                 repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, management,
-                FREE_GRPC_PORT);
+                FREE_GRPC_PORT, HttpSettings.DEFAULT);
+        return new ServerFixture(new LanesServer(config).start());
+    }
+
+    /** A node with other REST front-door limits (short timeouts, few connections), other settings as above. */
+    public static ServerFixture start(Path repository, HttpSettings http) throws IOException {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, 64L << 20, 1L << 20, true,
+                repository, RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE,
+                ManagementSettings.DEFAULT, FREE_GRPC_PORT, http);
         return new ServerFixture(new LanesServer(config).start());
     }
 

@@ -1,0 +1,116 @@
+package dev.lanes.server.http;
+
+import dev.lanes.server.config.HttpSettings;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.Status;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One REST connection: Helidon's HTTP/1 connection reading what {@link RequestFramer} lets
+ * through, watched by the {@link ConnectionWatchdog} for late reads.
+ */
+final class FrontDoorConnection implements ServerConnection, InterruptableTask<Void> {
+    /** A 408 that cannot be written in this long (the client reads nothing) gives way to a plain close. */
+    private static final long STUCK_WRITE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final ConnectionContext socketContext;
+    private final ReadTimer timer = new ReadTimer();
+    private final ServerConnection http1;
+    private final ConnectionWatchdog watchdog;
+
+    FrontDoorConnection(ConnectionContext socketContext, ServerConnectionSelector http1Selector, HttpSettings settings,
+                        long maxBodyBytes, ConnectionWatchdog watchdog) {
+        this.socketContext = socketContext;
+        this.watchdog = watchdog;
+        HelidonSocket socket = socketContext.serverSocket();
+        RequestFramer framer = new RequestFramer(() -> read(socket), settings, maxBodyBytes, timer,
+                response -> socketContext.dataWriter().writeNow(BufferData.create(response)));
+        this.http1 = http1Selector.connection(new FramedContext(socketContext, framer));
+    }
+
+    @Override
+    public void handle(Semaphore requestSemaphore) throws InterruptedException {
+        watchdog.watch(this);
+        try {
+            http1.handle(requestSemaphore);
+        } finally {
+            watchdog.forget(this);
+        }
+    }
+
+    @Override
+    public void handle(Limit limit) throws InterruptedException {
+        watchdog.watch(this);
+        try {
+            http1.handle(limit);
+        } finally {
+            watchdog.forget(this);
+        }
+    }
+
+    @Override
+    public Duration idleTime() {
+        return http1.idleTime();
+    }
+
+    @Override
+    public void close(boolean interrupt) {
+        http1.close(interrupt);
+    }
+
+    @Override
+    public boolean canInterrupt() {
+        return http1 instanceof InterruptableTask<?> task && task.canInterrupt();
+    }
+
+    /** The watchdog's look at this connection: a late read is answered 408 (or closed when idle). */
+    void checkDeadline(long now) {
+        ReadTimer.Phase late = timer.expireIfLate(now);
+        if (late == null) {
+            if (timer.expired() && now - timer.expiredAtNanos() > STUCK_WRITE_NANOS) {
+                abort();
+            }
+            return;
+        }
+        if (late == ReadTimer.Phase.IDLE) {
+            abort();
+            return;
+        }
+        String what = late == ReadTimer.Phase.HEAD ? "the request head" : "more of the request body";
+        // A virtual thread, so a client that reads nothing blocks only this write, not the sweeps.
+        Thread.ofVirtual().name("lanes-http-timeout").start(() -> {
+            try {
+                socketContext.dataWriter().writeNow(BufferData.create(DirectResponse.error(
+                        Status.REQUEST_TIMEOUT_408, "timed out waiting for " + what)));
+            } catch (RuntimeException e) {
+                // the client is gone or reads nothing; closing is all that is left
+            } finally {
+                abort();
+            }
+        });
+    }
+
+    /** Closes the socket: the connection's blocked read fails and Helidon ends the connection. */
+    void abort() {
+        socketContext.serverSocket().close();
+    }
+
+    private static byte[] read(HelidonSocket socket) {
+        try {
+            return socket.get();
+        } catch (UncheckedIOException e) {
+            throw new ServerConnectionException("Failed to get data from socket", e);
+        }
+    }
+}

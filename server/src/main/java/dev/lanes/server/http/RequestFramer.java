@@ -1,0 +1,420 @@
+package dev.lanes.server.http;
+
+import dev.lanes.server.config.HttpSettings;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * Reads HTTP/1.1 requests off the socket by RFC 9112's rules and hands Helidon's HTTP/1 parser a
+ * canonical copy, one section (a head, or a piece of one body) per pull. Lanes frames every
+ * request itself, so what Helidon sees is exactly what a proxy in front of Lanes saw:
+ * <ul>
+ *   <li>a head is bounded in length, header count and time; bare LF, obsolete line folding,
+ *       whitespace before a colon, two framings (Content-Length with Transfer-Encoding, or two
+ *       Content-Lengths) and unknown transfer codings are refused before Helidon sees them;</li>
+ *   <li>chunked bodies are decoded here (chunk extensions ignored, trailer fields read and dropped,
+ *       as RFC 9112 §7.1 allows) and re-encoded as plain chunks, which is all Helidon parses;</li>
+ *   <li>HTTP/1.0 requests are passed on as HTTP/1.1 with {@code Connection: close};</li>
+ *   <li>every prologue Helidon parses must be a head this framer delivered ({@link #checkPrologue}),
+ *       so bytes of a body are never run as a request, whatever a handler left unread.</li>
+ * </ul>
+ * Errors in a head are answered here and close the connection; errors in a body reach the handler
+ * reading it as {@link RequestFramingException}; after either, every pull closes the connection.
+ * Runs on the connection's thread only, except {@link ReadTimer}, shared with the watchdog.
+ */
+final class RequestFramer implements Supplier<byte[]> {
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] CRLF = {CR, LF};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_CHUNK_LINE = 4096;
+    /** RFC 6585; Helidon's Status has no constant for it. */
+    private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
+    /** RFC 9112 §2.2: empty lines before a request line are ignored; a few, not without end. */
+    private static final int MAX_LEADING_EMPTY_LINES = 4;
+
+    private enum Section { HEAD, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, CLOSED }
+
+    /** How a refused head is answered; the connection closes after it. */
+    interface Refusals {
+        void answer(byte[] response);
+    }
+
+    private final Supplier<byte[]> socket;
+    private final HttpSettings limits;
+    private final long maxBodyBytes;
+    private final ReadTimer timer;
+    private final Refusals refusals;
+
+    private byte[] raw = EMPTY;
+    private int pos;
+    private byte[] line = new byte[256];
+    private int lineLength;
+
+    private Section section = Section.HEAD;
+    private boolean bodyDeliveredLast;
+    private long remaining;
+    private long bodyBytes;
+    private int headsDelivered;
+    private int prologuesSeen;
+
+    RequestFramer(Supplier<byte[]> socket, HttpSettings limits, long maxBodyBytes, ReadTimer timer,
+                  Refusals refusals) {
+        this.socket = socket;
+        this.limits = limits;
+        this.maxBodyBytes = maxBodyBytes;
+        this.timer = timer;
+        this.refusals = refusals;
+    }
+
+    @Override
+    public byte[] get() {
+        return switch (section) {
+            case HEAD -> head();
+            case FIXED_BODY -> fixedBody();
+            case CHUNK_SIZE -> chunkSize();
+            case CHUNK_DATA -> chunkData();
+            case CHUNK_END -> chunkEnd();
+            case CLOSED -> throw new CloseConnectionException("the connection's framing already failed");
+        };
+    }
+
+    /**
+     * Called as Helidon parses a request line: it must come from the last head delivered, else
+     * Helidon is reading a body as a request (a handler answered without reading it and without
+     * closing), which is request smuggling: close instead.
+     */
+    void checkPrologue() {
+        prologuesSeen++;
+        if (bodyDeliveredLast || prologuesSeen != headsDelivered) {
+            section = Section.CLOSED;
+            throw new CloseConnectionException("a request line was parsed from outside a request head");
+        }
+    }
+
+    // ---- heads
+
+    private byte[] head() {
+        // A pipelined request already buffered starts now; otherwise when its first byte arrives.
+        long headStart = pos < raw.length ? System.nanoTime() : -1;
+        int emptyLines = 0;
+        while (true) {
+            headStart = readLine(limits.maxRequestLine(), Status.REQUEST_URI_TOO_LONG_414, "request line",
+                    headStart);
+            if (lineLength > 0) {
+                break;
+            }
+            if (++emptyLines > MAX_LEADING_EMPTY_LINES) {
+                throw refuse(Status.BAD_REQUEST_400, "empty lines where a request line belongs");
+            }
+        }
+        RequestLine requestLine = RequestLine.parse(line, lineLength);
+        if (requestLine.refusal() != null) {
+            throw refuse(requestLine.refusalStatus(), requestLine.refusal());
+        }
+        ByteArrayOutputStream head = new ByteArrayOutputStream(lineLength + 512);
+        head.write(line, 0, lineLength - requestLine.versionLength());
+        head.writeBytes(RequestLine.HTTP_1_1);
+        head.writeBytes(CRLF);
+
+        Framing framing = new Framing();
+        int headerBytes = 0;
+        int headerCount = 0;
+        int hosts = 0;
+        while (true) {
+            headStart = readLine(limits.maxHeaderBytes(), HEADERS_TOO_LARGE, "header field",
+                    headStart);
+            if (lineLength == 0) {
+                break;
+            }
+            headerBytes += lineLength + 2;
+            if (headerBytes > limits.maxHeaderBytes()) {
+                throw refuse(HEADERS_TOO_LARGE,
+                        "the request's header fields are larger than " + limits.maxHeaderBytes() + " bytes");
+            }
+            if (++headerCount > limits.maxHeaderCount()) {
+                throw refuse(HEADERS_TOO_LARGE,
+                        "the request has more than " + limits.maxHeaderCount() + " header fields");
+            }
+            int colon = HeaderField.nameEnd(line, lineLength);
+            if (colon < 0) {
+                throw refuse(Status.BAD_REQUEST_400, HeaderField.problem(line, lineLength));
+            }
+            String name = new String(line, 0, colon, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            String valueProblem = HeaderField.valueProblem(line, colon + 1, lineLength);
+            if (valueProblem != null) {
+                throw refuse(Status.BAD_REQUEST_400, "header field " + name + ": " + valueProblem);
+            }
+            switch (name) {
+                case "content-length" -> framing.contentLength(HeaderField.value(line, colon + 1, lineLength));
+                case "transfer-encoding" -> framing.transferEncoding(HeaderField.value(line, colon + 1, lineLength));
+                default -> {
+                    if (name.equals("host")) {
+                        hosts++;
+                    }
+                    head.write(line, 0, lineLength);
+                    head.writeBytes(CRLF);
+                }
+            }
+        }
+        if (hosts > 1 || (hosts == 0 && !requestLine.http10())) {
+            throw refuse(Status.BAD_REQUEST_400, "an HTTP/1.1 request carries exactly one Host header field");
+        }
+        String framingProblem = framing.problem(requestLine.http10(), maxBodyBytes);
+        if (framingProblem != null) {
+            throw refuse(framing.problemStatus(), framingProblem);
+        }
+        if (framing.chunked()) {
+            head.writeBytes("Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII));
+            section = Section.CHUNK_SIZE;
+            bodyBytes = 0;
+        } else if (framing.length() > 0) {
+            head.writeBytes(("Content-Length: " + framing.length() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            section = Section.FIXED_BODY;
+            remaining = framing.length();
+        } else {
+            if (framing.length() == 0) {
+                head.writeBytes("Content-Length: 0\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            section = Section.HEAD;
+        }
+        if (requestLine.http10()) {
+            // An HTTP/1.0 client reads to the end of the connection; Lanes' answers carry a length.
+            head.writeBytes("Connection: close\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (hosts == 0) {
+                head.writeBytes("Host: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        head.writeBytes(CRLF);
+        headsDelivered++;
+        bodyDeliveredLast = false;
+        return head.toByteArray();
+    }
+
+    /**
+     * Reads one line into {@code line[0..lineLength)}, without its CRLF. Returns when the request
+     * head started (nanoTime), which the first byte of a head sets.
+     */
+    private long readLine(int max, Status tooLong, String what, long headStart) {
+        lineLength = 0;
+        while (true) {
+            if (pos == raw.length) {
+                headStart = fillHead(headStart);
+            }
+            int lf = indexOf(raw, pos, LF);
+            int end = lf < 0 ? raw.length : lf;
+            int count = end - pos;
+            if (lineLength + count > max + 1) { // + 1: the CR
+                throw refuse(tooLong, "the " + what + " is longer than " + max + " bytes");
+            }
+            append(raw, pos, count);
+            pos = end;
+            if (lf >= 0) {
+                pos++;
+                if (lineLength == 0 || line[lineLength - 1] != CR) {
+                    throw refuse(Status.BAD_REQUEST_400, "lines must end with CRLF, not a bare LF");
+                }
+                lineLength--;
+                return headStart;
+            }
+        }
+    }
+
+    private long fillHead(long headStart) {
+        long now = System.nanoTime();
+        if (headStart < 0) {
+            Duration wait = headsDelivered == 0 ? limits.headerTimeout() : limits.idleTimeout();
+            timer.await(ReadTimer.Phase.IDLE, now + wait.toNanos());
+        } else {
+            timer.await(ReadTimer.Phase.HEAD, headStart + limits.headerTimeout().toNanos());
+        }
+        byte[] next = read();
+        if (next == null) {
+            section = Section.CLOSED;
+            throw new CloseConnectionException("the client closed the connection");
+        }
+        raw = next;
+        pos = 0;
+        return headStart < 0 ? now : headStart;
+    }
+
+    private RuntimeException refuse(Status status, String message) {
+        section = Section.CLOSED;
+        refusals.answer(DirectResponse.error(status, message));
+        return new CloseConnectionException("refused a request head: " + message);
+    }
+
+    // ---- bodies
+
+    private byte[] fixedBody() {
+        ensureBodyBytes("the body ended before its Content-Length");
+        int count = (int) Math.min(raw.length - pos, remaining);
+        byte[] piece = take(count);
+        remaining -= count;
+        if (remaining == 0) {
+            section = Section.HEAD;
+        }
+        bodyDeliveredLast = true;
+        return piece;
+    }
+
+    private byte[] chunkSize() {
+        readBodyLine(MAX_CHUNK_LINE, "chunk size line");
+        long size = ChunkLine.size(line, lineLength);
+        if (size < 0) {
+            throw bodyError(Status.BAD_REQUEST_400, "a chunk size must be hexadecimal digits, optionally followed "
+                    + "by ;extensions");
+        }
+        if (bodyBytes + size > maxBodyBytes) {
+            throw bodyError(Status.REQUEST_ENTITY_TOO_LARGE_413,
+                    "the chunked body is larger than " + maxBodyBytes + " bytes, the limit");
+        }
+        bodyDeliveredLast = true;
+        if (size == 0) {
+            skipTrailers();
+            section = Section.HEAD;
+            return LAST_CHUNK;
+        }
+        bodyBytes += size;
+        remaining = size;
+        section = Section.CHUNK_DATA;
+        return (Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private byte[] chunkData() {
+        ensureBodyBytes("the body ended inside a chunk");
+        int count = (int) Math.min(raw.length - pos, remaining);
+        byte[] piece = take(count);
+        remaining -= count;
+        if (remaining == 0) {
+            section = Section.CHUNK_END;
+        }
+        bodyDeliveredLast = true;
+        return piece;
+    }
+
+    private byte[] chunkEnd() {
+        readBodyLine(2, "chunk end");
+        if (lineLength != 0) {
+            throw bodyError(Status.BAD_REQUEST_400, "a chunk's data must be followed by CRLF");
+        }
+        section = Section.CHUNK_SIZE;
+        bodyDeliveredLast = true;
+        return CRLF;
+    }
+
+    /** Trailer fields are legal (RFC 9112 §7.1.2); Lanes uses none, so they are read, bounded and dropped. */
+    private void skipTrailers() {
+        int bytes = 0;
+        while (true) {
+            readBodyLine(limits.maxHeaderBytes(), "trailer field");
+            if (lineLength == 0) {
+                return;
+            }
+            bytes += lineLength + 2;
+            if (bytes > limits.maxHeaderBytes() || HeaderField.nameEnd(line, lineLength) < 0
+                    || HeaderField.valueProblem(line, HeaderField.nameEnd(line, lineLength) + 1, lineLength) != null) {
+                throw bodyError(Status.BAD_REQUEST_400, "the chunked body's trailer fields are malformed or larger than "
+                        + limits.maxHeaderBytes() + " bytes");
+            }
+        }
+    }
+
+    private void readBodyLine(int max, String what) {
+        lineLength = 0;
+        while (true) {
+            ensureBodyBytes("the body ended inside a " + what);
+            int lf = indexOf(raw, pos, LF);
+            int end = lf < 0 ? raw.length : lf;
+            int count = end - pos;
+            if (lineLength + count > max + 1) {
+                throw bodyError(Status.BAD_REQUEST_400, "the " + what + " is longer than " + max + " bytes");
+            }
+            append(raw, pos, count);
+            pos = end;
+            if (lf >= 0) {
+                pos++;
+                if (lineLength == 0 || line[lineLength - 1] != CR) {
+                    throw bodyError(Status.BAD_REQUEST_400, "lines must end with CRLF, not a bare LF");
+                }
+                lineLength--;
+                return;
+            }
+        }
+    }
+
+    private void ensureBodyBytes(String endedEarly) {
+        if (pos < raw.length) {
+            return;
+        }
+        timer.await(ReadTimer.Phase.BODY, System.nanoTime() + limits.bodyTimeout().toNanos());
+        byte[] next = read();
+        if (next == null) {
+            throw bodyError(Status.BAD_REQUEST_400, endedEarly);
+        }
+        raw = next;
+        pos = 0;
+    }
+
+    private RequestFramingException bodyError(Status status, String message) {
+        section = Section.CLOSED;
+        return new RequestFramingException(status, message);
+    }
+
+    // ---- raw bytes
+
+    /** One blocking read; closes when the watchdog took the connection meanwhile. */
+    private byte[] read() {
+        byte[] next;
+        try {
+            next = socket.get();
+        } catch (RuntimeException e) {
+            if (timer.expired()) {
+                section = Section.CLOSED;
+                throw new CloseConnectionException("the read timed out", e);
+            }
+            throw e;
+        }
+        if (!timer.resume()) {
+            section = Section.CLOSED;
+            throw new CloseConnectionException("the read timed out");
+        }
+        return next;
+    }
+
+    /** The next {@code count} raw bytes, without a copy when they are the whole read. */
+    private byte[] take(int count) {
+        if (pos == 0 && count == raw.length) {
+            pos = count;
+            return raw;
+        }
+        byte[] piece = Arrays.copyOfRange(raw, pos, pos + count);
+        pos += count;
+        return piece;
+    }
+
+    private void append(byte[] source, int from, int count) {
+        if (lineLength + count > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + count));
+        }
+        System.arraycopy(source, from, line, lineLength, count);
+        lineLength += count;
+    }
+
+    private static int indexOf(byte[] bytes, int from, byte value) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
