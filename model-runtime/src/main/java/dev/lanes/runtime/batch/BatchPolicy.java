@@ -1,5 +1,7 @@
 package dev.lanes.runtime.batch;
 
+import dev.lanes.runtime.model.ConfigBounds;
+
 import java.util.Arrays;
 
 /**
@@ -21,18 +23,14 @@ public record BatchPolicy(int maxBatchSize,
                           long defaultTimeoutNanos,
                           boolean allowTimeoutOverride) {
     public BatchPolicy {
-        if (maxBatchSize < 0) {
-            throw new IllegalArgumentException("max_batch_size must be >= 0, got " + maxBatchSize);
-        }
-        if (maxQueueDelayNanos < 0) {
-            throw new IllegalArgumentException("max_queue_delay_microseconds must be >= 0");
-        }
-        if (maxQueueSize <= 0) {
-            throw new IllegalArgumentException("max_queue_size must be > 0, got " + maxQueueSize);
-        }
-        if (defaultTimeoutNanos < 0) {
-            throw new IllegalArgumentException("default_timeout_microseconds must be >= 0");
-        }
+        ConfigBounds.check("max_batch_size", maxBatchSize, 0, ConfigBounds.MAX_BATCH_SIZE);
+        ConfigBounds.check("max_queue_delay_microseconds", maxQueueDelayNanos / 1000, 0,
+                ConfigBounds.MAX_QUEUE_DELAY_MICROS);
+        ConfigBounds.check("max_queue_size", maxQueueSize, 1, ConfigBounds.MAX_QUEUE_SIZE);
+        ConfigBounds.check("default_timeout_microseconds", defaultTimeoutNanos / 1000, 0,
+                ConfigBounds.MAX_TIMEOUT_MICROS);
+        ConfigBounds.check("the number of preferred_batch_size values", preferredBatchSizes.length, 0,
+                ConfigBounds.MAX_PREFERRED_BATCH_SIZES);
         preferredBatchSizes = preferredBatchSizes.clone();
         Arrays.sort(preferredBatchSizes);
         for (int size : preferredBatchSizes) {
@@ -77,6 +75,13 @@ public record BatchPolicy(int maxBatchSize,
         if (requestTimeoutNanos > 0 && (timeout == 0 || (allowTimeoutOverride && requestTimeoutNanos < timeout))) {
             timeout = requestTimeoutNanos;
         }
-        return timeout == 0 ? Long.MAX_VALUE : now + timeout;
+        if (timeout == 0) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return Math.addExact(now, timeout);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // a timeout of centuries must not wrap into the past and expire at once
+        }
     }
 }

@@ -258,9 +258,14 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /** The error of a request whose deadline passed while it waited in this queue. */
+    public InferenceException queueTimeout() {
+        return new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
+                "request timed out in the queue of model " + name + " before it could run");
+    }
+
     private void expire(InferenceTask task) {
-        task.fail(new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
-                "request timed out in the queue of model " + name + " before it could run"));
+        task.fail(queueTimeout());
         stats.requestExpired();
     }
 

@@ -51,17 +51,14 @@ public record ModelSettings(String name,
             throw new IllegalArgumentException("backend '" + config.getBackend()
                     + "' is not served; Lanes serves ONNX models (backend '" + ONNX_BACKEND + "')");
         }
-        if (config.getMaxBatchSize() < 0) {
-            throw new IllegalArgumentException("max_batch_size must be >= 0, got " + config.getMaxBatchSize());
-        }
+        ConfigBounds.check("max_batch_size", config.getMaxBatchSize(), 0, ConfigBounds.MAX_BATCH_SIZE);
         int instances = 0;
         ProviderChoice provider = runtime.executionProvider();
         List<Integer> gpus = new ArrayList<>();
         for (ModelInstanceGroup group : config.getInstanceGroupList()) {
             int count = group.getCount() == 0 ? 1 : group.getCount();
-            if (count < 0) {
-                throw new IllegalArgumentException("instance_group count must be >= 1, got " + group.getCount());
-            }
+            ConfigBounds.check("instance_group count", count, 1, ConfigBounds.MAX_INSTANCES);
+            ConfigBounds.check("instance_group gpus", group.getGpusCount(), 0, ConfigBounds.MAX_INSTANCES);
             switch (group.getKind()) {
                 case KIND_GPU -> {
                     provider = ProviderChoice.CUDA;
@@ -72,12 +69,18 @@ public record ModelSettings(String name,
                 default -> { }
             }
             instances += count;
+            ConfigBounds.check("the instances of all instance_groups", instances, 1, ConfigBounds.MAX_INSTANCES);
         }
         instances = Math.max(1, instances);
         Map<String, ModelParameter> parameters = config.getParametersMap();
         int cores = Runtime.getRuntime().availableProcessors();
-        int intraOp = intParameter(parameters, "intra_op_thread_count", Math.max(1, cores / instances));
-        int interOp = intParameter(parameters, "inter_op_thread_count", 1);
+        int intraOp = intParameter(parameters, "intra_op_thread_count", Math.max(1, cores / instances),
+                ConfigBounds.MAX_INTRA_OP_THREADS);
+        int interOp = intParameter(parameters, "inter_op_thread_count", 1, ConfigBounds.MAX_INTER_OP_THREADS);
+        if ((long) instances * (intraOp + interOp) > ConfigBounds.MAX_MODEL_THREADS) {
+            throw new IllegalArgumentException(instances + " instances × (" + intraOp + " intra-op + " + interOp
+                    + " inter-op threads) is more than " + ConfigBounds.MAX_MODEL_THREADS + " threads for one model");
+        }
         String filename = config.getDefaultModelFilename().isEmpty() ? "model.onnx" : config.getDefaultModelFilename();
         if (filename.contains("/") || filename.contains("\\") || filename.contains("..")) {
             throw new IllegalArgumentException("default_model_filename must be a plain file name, got '" + filename + "'");
@@ -87,20 +90,20 @@ public record ModelSettings(String name,
                 filename, config);
     }
 
-    private static int intParameter(Map<String, ModelParameter> parameters, String key, int fallback) {
+    private static int intParameter(Map<String, ModelParameter> parameters, String key, int fallback, int max) {
         ModelParameter parameter = parameters.get(key);
         if (parameter == null || parameter.getStringValue().isBlank()) {
             return fallback;
         }
         try {
             int value = Integer.parseInt(parameter.getStringValue().trim());
-            if (value < 0) {
+            if (value < 0 || value > max) {
                 throw new NumberFormatException();
             }
             return value == 0 ? fallback : value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("parameter " + key + " must be a non-negative integer, got '"
-                    + parameter.getStringValue() + "'");
+            throw new IllegalArgumentException("parameter " + key + " must be an integer between 0 (default) and "
+                    + max + ", got '" + parameter.getStringValue() + "'");
         }
     }
 }

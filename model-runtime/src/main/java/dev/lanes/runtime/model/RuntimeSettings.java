@@ -22,18 +22,14 @@ public record RuntimeSettings(ProviderChoice executionProvider,
                               boolean warmUp,
                               long bufferPoolBytes) {
     public RuntimeSettings {
-        if (defaultMaxBatchSize < 1) {
-            throw new IllegalArgumentException("lanes.runtime.default-max-batch-size must be >= 1, got " + defaultMaxBatchSize);
-        }
-        if (defaultMaxQueueDelay.isNegative()) {
-            throw new IllegalArgumentException("lanes.runtime.default-max-queue-delay must not be negative");
-        }
-        if (defaultMaxQueueSize < 1) {
-            throw new IllegalArgumentException("lanes.runtime.default-max-queue-size must be >= 1, got " + defaultMaxQueueSize);
-        }
-        if (bufferPoolBytes < 0) {
-            throw new IllegalArgumentException("lanes.runtime.buffer-pool-size must be >= 0");
-        }
+        ConfigBounds.check("lanes.runtime.default-max-batch-size", defaultMaxBatchSize, 1, ConfigBounds.MAX_BATCH_SIZE);
+        ConfigBounds.check("lanes.runtime.default-max-queue-delay (microseconds)",
+                defaultMaxQueueDelay.isNegative() ? -1
+                        : defaultMaxQueueDelay.getSeconds() > 3600 ? Long.MAX_VALUE : defaultMaxQueueDelay.toNanos() / 1000, 0,
+                ConfigBounds.MAX_QUEUE_DELAY_MICROS);
+        ConfigBounds.check("lanes.runtime.default-max-queue-size", defaultMaxQueueSize, 1, ConfigBounds.MAX_QUEUE_SIZE);
+        // The pool holds direct memory: at most what one JVM can address as direct buffers here.
+        ConfigBounds.check("lanes.runtime.buffer-pool-size", bufferPoolBytes, 0, 64L << 30);
     }
 
     public static RuntimeSettings defaults() {

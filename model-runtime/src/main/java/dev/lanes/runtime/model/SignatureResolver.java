@@ -65,7 +65,9 @@ public final class SignatureResolver {
                                       RuntimeSettings runtime) {
         ModelQueuePolicy queue = config.getDynamicBatching().getDefaultQueuePolicy();
         int maxQueueSize = queue.getMaxQueueSize() > 0 ? queue.getMaxQueueSize() : runtime.defaultMaxQueueSize();
-        long timeout = TimeUnit.MICROSECONDS.toNanos(queue.getDefaultTimeoutMicroseconds());
+        // Checked in microseconds first: the conversion to nanoseconds saturates and would hide a typo.
+        long timeout = TimeUnit.MICROSECONDS.toNanos(ConfigBounds.check("default_timeout_microseconds",
+                queue.getDefaultTimeoutMicroseconds(), 0, ConfigBounds.MAX_TIMEOUT_MICROS));
         if (autoBatching) {
             return new BatchPolicy(maxBatchSize, true, runtime.defaultMaxQueueDelay().toNanos(), new int[0],
                     maxQueueSize, timeout, queue.getAllowTimeoutOverride());
@@ -77,7 +79,9 @@ public final class SignatureResolver {
                 .mapToInt(Integer::intValue).toArray();
         try {
             return new BatchPolicy(maxBatchSize, true,
-                    TimeUnit.MICROSECONDS.toNanos(config.getDynamicBatching().getMaxQueueDelayMicroseconds()),
+                    TimeUnit.MICROSECONDS.toNanos(ConfigBounds.check("max_queue_delay_microseconds",
+                            config.getDynamicBatching().getMaxQueueDelayMicroseconds(), 0,
+                            ConfigBounds.MAX_QUEUE_DELAY_MICROS)),
                     preferred, maxQueueSize, timeout, queue.getAllowTimeoutOverride());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("dynamic_batching: " + e.getMessage(), e);

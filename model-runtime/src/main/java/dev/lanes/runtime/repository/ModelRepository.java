@@ -243,6 +243,16 @@ public final class ModelRepository implements AutoCloseable {
                 + model.failureReason().map(reason -> ": " + reason).orElse(""));
     }
 
+    /**
+     * A failure reason as clients see it (index, load answers): paths relative to the repository,
+     * so the node's filesystem layout stays in its log.
+     */
+    private String withoutRoot(String reason) {
+        String absolute = root.toAbsolutePath().normalize().toString();
+        return reason.replace(absolute + java.io.File.separator, "").replace(absolute, "<repository>")
+                .replace(root + java.io.File.separator, "");
+    }
+
     private Model loadModel(Path directory, Optional<ModelConfig> override) {
         String name = directory.getFileName().toString();
         List<IndexEntry> index = new ArrayList<>();
@@ -258,7 +268,7 @@ public final class ModelRepository implements AutoCloseable {
             onDisk = versionsOnDisk(directory);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "model " + name + " failed to load: " + e.getMessage());
-            index.add(new IndexEntry(name, "", ModelState.UNAVAILABLE, e.getMessage(), ""));
+            index.add(new IndexEntry(name, "", ModelState.UNAVAILABLE, withoutRoot(String.valueOf(e.getMessage())), ""));
             return new Model(name, ready, index);
         }
         List<Long> chosen = settings.versionPolicy().select(onDisk);
@@ -289,7 +299,7 @@ public final class ModelRepository implements AutoCloseable {
             } catch (Exception | Error e) {
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();
                 LOG.log(Level.WARNING, "model " + name + " version " + version + " failed to load: " + reason);
-                index.add(new IndexEntry(name, Long.toString(version), ModelState.UNAVAILABLE, reason, ""));
+                index.add(new IndexEntry(name, Long.toString(version), ModelState.UNAVAILABLE, withoutRoot(reason), ""));
             }
         }
         index.sort(Comparator.comparingLong(entry -> Long.parseLong(entry.version())));

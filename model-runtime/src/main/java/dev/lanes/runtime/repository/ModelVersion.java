@@ -184,8 +184,7 @@ public final class ModelVersion implements AutoCloseable {
         // timer does, so a request never waits in the queue past its deadline.
         ScheduledFuture<?> expiry = task.deadlineNanos() == Long.MAX_VALUE ? null
                 : QueueDeadlines.after(task.deadlineNanos() - batcher.ticker().nanos(), () -> batcher.cancelQueued(task,
-                        new InferenceException(ErrorKind.DEADLINE_EXCEEDED,
-                                "request timed out in the queue of model '" + model + "' before it could run")));
+                        batcher.queueTimeout()));
         return task.future().whenComplete((result, error) -> {
             stopListening.run();
             if (expiry != null) {

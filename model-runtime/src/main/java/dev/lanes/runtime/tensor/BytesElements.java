@@ -47,7 +47,11 @@ public final class BytesElements {
             view.position(view.position() + length);
             count++;
         }
-        if (view.hasRemaining() || count != expected) {
+        if (view.hasRemaining()) {
+            throw InferenceException.invalidInput("input '%s': %d bytes after BYTES element %d do not form an element"
+                    + " (each is a 4-byte little-endian length, then that many bytes)", tensor, view.remaining(), count);
+        }
+        if (count != expected) {
             throw InferenceException.invalidInput(
                     "input '%s': BYTES data holds %d elements, the shape needs %d", tensor, count, expected);
         }

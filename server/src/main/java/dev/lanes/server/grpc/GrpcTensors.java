@@ -169,7 +169,8 @@ final class GrpcTensors {
         }
         long value = switch (timeout.getParameterChoiceCase()) {
             case INT64_PARAM -> timeout.getInt64Param();
-            case UINT64_PARAM -> timeout.getUint64Param();
+            // a uint64 past 2^63 reads negative in Java: it is a timeout of ages, not a negative one
+            case UINT64_PARAM -> timeout.getUint64Param() < 0 ? Long.MAX_VALUE : timeout.getUint64Param();
             default -> -1;
         };
         if (value < 0) {

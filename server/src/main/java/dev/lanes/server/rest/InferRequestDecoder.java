@@ -64,6 +64,12 @@ final class InferRequestDecoder {
             Header header;
             if (headerLength < 0) {
                 header = parseHeader(body, signature, inputs, bodyLength);
+                for (PendingInput input : inputs) {
+                    if (input.binarySize >= 0) {
+                        throw InferenceException.invalidInput("input '%s' has binary_data_size, but binary data needs "
+                                + "the Inference-Header-Content-Length header", input.name);
+                    }
+                }
             } else {
                 byte[] json = body.readNBytes(Math.toIntExact(headerLength));
                 if (json.length != headerLength) {
@@ -88,7 +94,7 @@ final class InferRequestDecoder {
                     header.cacheBypass);
         } catch (JsonProcessingException e) {
             inputs.forEach(PendingInput::release);
-            throw InferenceException.invalidInput("malformed JSON in request: %s", e.getOriginalMessage());
+            throw InferenceException.invalidInput("malformed JSON in request: %s", JsonErrors.describe(e));
         } catch (IOException | RuntimeException e) {
             inputs.forEach(PendingInput::release);
             throw e;
@@ -137,11 +143,22 @@ final class InferRequestDecoder {
             if (parser.currentToken() != JsonToken.END_OBJECT) {
                 throw InferenceException.invalidInput("malformed JSON in request");
             }
+            if (!atEnd(parser)) {
+                throw InferenceException.invalidInput("the request has more after its JSON object");
+            }
             if (!sawInputs) {
                 throw InferenceException.invalidInput("the request has no 'inputs'");
             }
         }
         return header;
+    }
+
+    private static boolean atEnd(JsonParser parser) throws IOException {
+        try {
+            return parser.nextToken() == null;
+        } catch (JsonProcessingException e) {
+            return false; // bytes after the object that are not even JSON
+        }
     }
 
     private static void readRequestParameters(JsonParser parser, Header header) throws IOException {
@@ -151,10 +168,12 @@ final class InferRequestDecoder {
             JsonToken value = parser.nextToken();
             switch (name) {
                 case "timeout" -> {
-                    if (value != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0) {
+                    if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberValue().toString().startsWith("-")) {
                         throw InferenceException.invalidInput("parameter 'timeout' must be a non-negative integer (microseconds)");
                     }
-                    header.timeoutMicros = parser.getLongValue();
+                    // Up to uint64 (Triton's type): beyond a long it means "no sooner than ever".
+                    header.timeoutMicros = parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                            ? Long.MAX_VALUE : parser.getLongValue();
                 }
                 case "binary_data_output" -> header.binaryOutputs = bool(parser, value, "binary_data_output");
                 case "cache_bypass" -> header.cacheBypass = bool(parser, value, "cache_bypass");
