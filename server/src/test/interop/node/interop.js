@@ -275,6 +275,28 @@ async function reflection_lists_services() {
   }
 }
 
+async function reflection_finds_the_file_of_a_symbol() {
+  // What grpcurl and Postman ask first: the descriptor of the file that defines a service.
+  const answers = await new Promise((resolve, reject) => {
+    const stream = node.client.makeBidiStreamRequest('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+      node.reflection.requestSerialize, node.reflection.responseDeserialize, new grpc.Metadata(), deadline());
+    const got = [];
+    stream.on('data', (d) => got.push(d));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(got));
+    stream.write({ file_containing_symbol: 'inference.GRPCInferenceService' });
+    stream.write({ file_containing_symbol: 'inference.NoSuchService' });
+    stream.end();
+  });
+  check(answers.length === 2, `${answers.length} answers`);
+  const files = answers[0].file_descriptor_response;
+  check(files && files.file_descriptor_proto.length >= 1, `no descriptor: ${JSON.stringify(answers[0])}`);
+  check(Buffer.from(files.file_descriptor_proto[0]).toString('latin1').includes('grpc_service.proto'),
+    'the descriptor is not grpc_service.proto');
+  check(answers[1].error_response && answers[1].error_response.error_code === 5,
+    `unknown symbol: ${JSON.stringify(answers[1])}`);
+}
+
 // ---------------- 2-4. ModelInfer ----------------
 const X = [1, 2, 3, 4, -1, 0.5, 2, 0];
 function checkAffine(resp, x) {
@@ -523,7 +545,7 @@ async function one_channel_256_concurrent_small_calls() {
 const CASES = [server_live_and_ready, model_ready_ready_not_ready_and_unknown, server_metadata_names_lanes,
   model_metadata_describes_mixed, model_config_is_the_demo_affine_config, model_statistics_count_each_inference,
   repository_index_lists_every_model, management_needs_the_token, unload_and_load_spare, health_check_serving,
-  reflection_lists_services, infer_affine_typed_contents, infer_affine_raw_contents, infer_mixed_typed_contents,
+  reflection_lists_services, reflection_finds_the_file_of_a_symbol, infer_affine_typed_contents, infer_affine_raw_contents, infer_mixed_typed_contents,
   infer_mixed_raw_contents, infer_echo_text_typed_bytes, infer_echo_text_raw_bytes, infer_selected_outputs_only,
   infer_request_id_comes_back, errors_invalid_argument, errors_not_found, errors_unavailable_broken_model,
   errors_resource_exhausted_message_over_1mib, errors_resource_exhausted_too_many_elements,

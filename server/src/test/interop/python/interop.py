@@ -261,6 +261,20 @@ def reflection_lists_services(n):
             check(wanted in names, f"{path}: services {names}")
 
 
+def reflection_finds_the_file_of_a_symbol(n):
+    # What grpcurl and Postman ask first: the descriptor of the file that defines a service.
+    call = n.channel.stream_stream("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                                   request_serializer=n.refl_pb.ServerReflectionRequest.SerializeToString,
+                                   response_deserializer=n.refl_pb.ServerReflectionResponse.FromString)
+    answers = list(call(iter([n.refl_pb.ServerReflectionRequest(file_containing_symbol="inference.GRPCInferenceService"),
+                              n.refl_pb.ServerReflectionRequest(file_containing_symbol="inference.NoSuchService")]),
+                        timeout=DEADLINE))
+    check(len(answers) == 2, f"{len(answers)} answers")
+    files = answers[0].file_descriptor_response.file_descriptor_proto
+    check(len(files) >= 1 and b"grpc_service.proto" in files[0], f"no descriptor of grpc_service.proto: {answers[0]}")
+    check(answers[1].error_response.error_code == 5, f"unknown symbol: {answers[1]}")
+
+
 # ---------------- 2-4. ModelInfer ----------------
 X = [1, 2, 3, 4, -1, 0.5, 2, 0]
 
@@ -517,6 +531,7 @@ CASES = [server_live_and_ready, model_ready_ready_not_ready_and_unknown, server_
          model_metadata_describes_mixed, model_config_is_the_demo_affine_config,
          model_statistics_count_each_inference, repository_index_lists_every_model, management_needs_the_token,
          unload_and_load_spare, health_check_serving, reflection_lists_services,
+         reflection_finds_the_file_of_a_symbol,
          infer_affine_typed_contents, infer_affine_raw_contents, infer_mixed_typed_contents, infer_mixed_raw_contents,
          infer_echo_text_typed_bytes, infer_echo_text_raw_bytes, infer_selected_outputs_only,
          infer_request_id_comes_back, errors_invalid_argument, errors_not_found, errors_unavailable_broken_model,

@@ -40,7 +40,16 @@ public final class MeterNames {
     /** Gauge {@code inference_cache_local_bytes}: bytes held by the in-process cache. */
     public static final String CACHE_LOCAL_BYTES = "inference.cache.local.bytes";
 
+    /**
+     * Counter {@code lanes_protocol_errors_total{protocol,reason}}: requests refused for how they
+     * were sent, before any model saw them (REST: the status answered; gRPC: the transport's error).
+     */
+    public static final String PROTOCOL_ERRORS = "lanes.protocol.errors";
+    /** Gauge {@code lanes_rest_connections}: REST connections open on this node. */
+    public static final String REST_CONNECTIONS = "lanes.rest.connections";
+
     public static final String TAG_MODEL = "model";
+    public static final String TAG_REASON = "reason";
     public static final String TAG_RESULT = "result";
     public static final String TAG_PROTOCOL = "protocol";
     public static final String TAG_OUTCOME = "outcome";

@@ -17,6 +17,7 @@ import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
+import dev.lanes.signals.ProtocolErrorMeters;
 import dev.lanes.signals.RequestMeters;
 import io.helidon.webserver.WebServer;
 
@@ -51,6 +52,8 @@ public final class LanesServer implements AutoCloseable {
     private WebServer webServer;
     private GrpcEndpoint grpc;
     private FrontDoor frontDoor;
+    /** Held so JUL keeps them with their filters. */
+    private List<Logger> clientErrorLogs;
     private final AtomicBoolean closed = new AtomicBoolean();
     private RepositoryPoller poller;
 
@@ -104,7 +107,18 @@ public final class LanesServer implements AutoCloseable {
             grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), inference);
             state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
         }
-        frontDoor = new FrontDoor(config.http(), config.maxRequestSize());
+        ProtocolErrorMeters protocolErrors = new ProtocolErrorMeters(registry.registry());
+        clientErrorLogs = List.of(
+                // every malformed gRPC stream is a WARNING with a stack trace there
+                ClientErrorLog.install("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler", "the gRPC port",
+                        () -> protocolErrors.refused("grpc", "transport")),
+                ClientErrorLog.install("io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections",
+                        "a gRPC connection", () -> protocolErrors.refused("grpc", "connection")),
+                ClientErrorLog.install("io.helidon.webserver.ConnectionHandler", "the REST port",
+                        () -> protocolErrors.refused("rest", "connection")));
+        frontDoor = new FrontDoor(config.http(), config.maxRequestSize(),
+                status -> protocolErrors.refused("rest", Integer.toString(status)));
+        protocolErrors.bindRestConnections(frontDoor::openConnections);
         webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())

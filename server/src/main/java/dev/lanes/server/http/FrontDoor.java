@@ -11,6 +11,7 @@ import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * The REST port's only connection selector: every connection is framed by Lanes
@@ -22,11 +23,14 @@ public final class FrontDoor implements ServerConnectionSelector, AutoCloseable 
     private final HttpSettings settings;
     private final long maxBodyBytes;
     private final ServerConnectionSelector http1;
+    private final IntConsumer refusals;
     private final ConnectionWatchdog watchdog = new ConnectionWatchdog();
 
-    public FrontDoor(HttpSettings settings, long maxBodyBytes) {
+    /** @param refusals told the status of each request the front door refuses (for a meter) */
+    public FrontDoor(HttpSettings settings, long maxBodyBytes, IntConsumer refusals) {
         this.settings = settings;
         this.maxBodyBytes = maxBodyBytes;
+        this.refusals = refusals;
         Http1Config http1Config = Http1Config.builder()
                 // The framer enforces the real limits; Helidon's only need room for what it adds.
                 .maxPrologueLength(settings.maxRequestLine() + 64)
@@ -60,7 +64,7 @@ public final class FrontDoor implements ServerConnectionSelector, AutoCloseable 
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        return new FrontDoorConnection(ctx, http1, settings, maxBodyBytes, watchdog);
+        return new FrontDoorConnection(ctx, http1, settings, maxBodyBytes, watchdog, refusals);
     }
 
     /** REST connections open now. */

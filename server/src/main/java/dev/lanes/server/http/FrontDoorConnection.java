@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * One REST connection: Helidon's HTTP/1 connection reading what {@link RequestFramer} lets
@@ -28,14 +29,27 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
     private final ReadTimer timer = new ReadTimer();
     private final ServerConnection http1;
     private final ConnectionWatchdog watchdog;
+    private final IntConsumer refusals;
 
     FrontDoorConnection(ConnectionContext socketContext, ServerConnectionSelector http1Selector, HttpSettings settings,
-                        long maxBodyBytes, ConnectionWatchdog watchdog) {
+                        long maxBodyBytes, ConnectionWatchdog watchdog, IntConsumer refusals) {
         this.socketContext = socketContext;
         this.watchdog = watchdog;
+        this.refusals = refusals;
         HelidonSocket socket = socketContext.serverSocket();
         RequestFramer framer = new RequestFramer(() -> read(socket), settings, maxBodyBytes, timer,
-                response -> socketContext.dataWriter().writeNow(BufferData.create(response)));
+                new RequestFramer.Refusals() {
+                    @Override
+                    public void answer(Status status, byte[] response) {
+                        refusals.accept(status.code());
+                        socketContext.dataWriter().writeNow(BufferData.create(response));
+                    }
+
+                    @Override
+                    public void bodyFailed(Status status) {
+                        refusals.accept(status.code());
+                    }
+                });
         this.http1 = http1Selector.connection(new FramedContext(socketContext, framer));
     }
 
@@ -88,6 +102,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
             return;
         }
         String what = late == ReadTimer.Phase.HEAD ? "the request head" : "more of the request body";
+        refusals.accept(Status.REQUEST_TIMEOUT_408.code());
         // A virtual thread, so a client that reads nothing blocks only this write, not the sweeps.
         Thread.ofVirtual().name("lanes-http-timeout").start(() -> {
             try {

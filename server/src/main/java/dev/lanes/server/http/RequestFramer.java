@@ -43,9 +43,11 @@ final class RequestFramer implements Supplier<byte[]> {
 
     private enum Section { HEAD, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, CLOSED }
 
-    /** How a refused head is answered; the connection closes after it. */
+    /** Where refusals go: a refused head's answer is written (the connection closes after it); a broken body is counted. */
     interface Refusals {
-        void answer(byte[] response);
+        void answer(Status status, byte[] response);
+
+        void bodyFailed(Status status);
     }
 
     private final Supplier<byte[]> socket;
@@ -248,7 +250,7 @@ final class RequestFramer implements Supplier<byte[]> {
 
     private RuntimeException refuse(Status status, String message) {
         section = Section.CLOSED;
-        refusals.answer(DirectResponse.error(status, message));
+        refusals.answer(status, DirectResponse.error(status, message));
         return new CloseConnectionException("refused a request head: " + message);
     }
 
@@ -366,6 +368,7 @@ final class RequestFramer implements Supplier<byte[]> {
 
     private RequestFramingException bodyError(Status status, String message) {
         section = Section.CLOSED;
+        refusals.bodyFailed(status);
         return new RequestFramingException(status, message);
     }
 

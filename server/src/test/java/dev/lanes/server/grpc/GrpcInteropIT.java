@@ -1,6 +1,7 @@
 package dev.lanes.server.grpc;
 
 import dev.lanes.server.testing.ChildCommand;
+import dev.lanes.server.testing.ServerFixture;
 import dev.lanes.server.testing.InteropNode;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -86,6 +87,27 @@ class GrpcInteropIT {
         command.addAll(ports());
         command.addAll(protoPaths("--proto-path"));
         assertPassed(ChildCommand.run(command));
+    }
+
+    /**
+     * Frames no gRPC library sends (issue 17 item 9), from Node's own http2 module: every stream is
+     * answered and a good call works after each; 200 malformed streams cost at most a log line or
+     * two (no stack traces) and show up in lanes_protocol_errors_total.
+     */
+    @Test
+    void malformedHttp2Streams_areEachAnswered_andLoggedSparingly() throws Exception {
+        int before = countLines(node.laterOutput(), "NettyServerHandler");
+        assertPassed(ChildCommand.run(List.of("node", INTEROP.resolve("node/framing.js").toString(),
+                "--grpc-port", Integer.toString(node.grpcPort()), "--flood", "200")));
+        String logged = node.laterOutput();
+        assertTrue(countLines(logged, "NettyServerHandler") - before <= 2, logged);
+        assertTrue(logged.lines().noneMatch(line -> line.startsWith("\tat io.grpc")), logged);
+        assertTrue(ServerFixture.metric(node.port(), "lanes_protocol_errors_total{protocol=\"grpc\",reason=\"transport\"}")
+                >= 20, "the malformed streams were not counted");
+    }
+
+    private static int countLines(String text, String fragment) {
+        return (int) text.lines().filter(line -> line.contains(fragment)).count();
     }
 
     private static void assertPassed(ChildCommand.Outcome run) {

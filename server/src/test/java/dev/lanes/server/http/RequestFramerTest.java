@@ -1,6 +1,7 @@
 package dev.lanes.server.http;
 
 import dev.lanes.server.config.HttpSettings;
+import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,7 @@ class RequestFramerTest {
     private static final class Harness {
         final ArrayDeque<byte[]> reads = new ArrayDeque<>();
         final List<String> refusals = new ArrayList<>();
+        final List<Integer> bodyFailures = new ArrayList<>();
         final RequestFramer framer;
 
         Harness(String... chunks) {
@@ -32,7 +34,17 @@ class RequestFramerTest {
                 reads.add(chunk.getBytes(StandardCharsets.ISO_8859_1));
             }
             framer = new RequestFramer(reads::poll, HttpSettings.DEFAULT, MAX_BODY, new ReadTimer(),
-                    response -> refusals.add(new String(response, StandardCharsets.ISO_8859_1)));
+                    new RequestFramer.Refusals() {
+                        @Override
+                        public void answer(Status status, byte[] response) {
+                            refusals.add(new String(response, StandardCharsets.ISO_8859_1));
+                        }
+
+                        @Override
+                        public void bodyFailed(Status status) {
+                            bodyFailures.add(status.code());
+                        }
+                    });
         }
 
         String pull() {
@@ -184,6 +196,7 @@ class RequestFramerTest {
             }
         });
         assertEquals(status, error.status().code(), error.getMessage());
+        assertEquals(List.of(status), h.bodyFailures, "counted once");
         assertThrows(CloseConnectionException.class, h.framer::get, "the connection closes after a broken body");
     }
 

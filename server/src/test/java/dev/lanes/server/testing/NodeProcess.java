@@ -18,10 +18,14 @@ public final class NodeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Lanes listening on [^:]+:(\\d+)");
     private static final Pattern GRPC = Pattern.compile("gRPC on [^:]+:(\\d+)");
 
+    /** Output kept after start-up, for tests of what the node logs; beyond this it is only drained. */
+    private static final int KEPT_OUTPUT_CHARS = 1 << 20;
+
     private final Process process;
     private final int port;
     private final int grpcPort;
     private final String startupOutput;
+    private final StringBuilder laterOutput = new StringBuilder();
 
     private NodeProcess(Process process, int port, int grpcPort, String startupOutput) {
         this.process = process;
@@ -58,10 +62,11 @@ public final class NodeProcess implements AutoCloseable {
             seen.append(line).append('\n');
             Matcher matcher = LISTENING.matcher(line);
             if (matcher.find()) {
-                Thread.ofVirtual().start(() -> lines.lines().forEach(ignored -> { })); // keep the pipe drained
                 Matcher grpc = GRPC.matcher(line);
-                return new NodeProcess(process, Integer.parseInt(matcher.group(1)),
+                NodeProcess node = new NodeProcess(process, Integer.parseInt(matcher.group(1)),
                         grpc.find() ? Integer.parseInt(grpc.group(1)) : -1, seen.toString());
+                Thread.ofVirtual().start(() -> lines.lines().forEach(node::keep)); // keeps the pipe drained too
+                return node;
             }
         }
         throw new IllegalStateException(command.get(0) + " exited before listening:\n" + seen);
@@ -74,6 +79,21 @@ public final class NodeProcess implements AutoCloseable {
     /** Everything the node printed up to and including its "Lanes listening" line. */
     public String startupOutput() {
         return startupOutput;
+    }
+
+    private void keep(String line) {
+        synchronized (laterOutput) {
+            if (laterOutput.length() < KEPT_OUTPUT_CHARS) {
+                laterOutput.append(line).append('\n');
+            }
+        }
+    }
+
+    /** What the node printed after its "Lanes listening" line (the first MiB of it). */
+    public String laterOutput() {
+        synchronized (laterOutput) {
+            return laterOutput.toString();
+        }
     }
 
     /** The gRPC port, -1 when the node runs without gRPC. */
