@@ -96,6 +96,16 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** The node's resident memory now, in bytes (Linux: VmRSS of its process). */
+    public long residentBytes() throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for process " + process.pid());
+    }
+
     /** The gRPC port, -1 when the node runs without gRPC. */
     public int grpcPort() {
         return grpcPort;
