@@ -102,6 +102,11 @@ final class RequestFramer implements Supplier<byte[]> {
         }
     }
 
+    /** Request heads handed to Helidon so far. */
+    int headsDelivered() {
+        return headsDelivered;
+    }
+
     // ---- heads
 
     private byte[] head() {
