@@ -127,11 +127,13 @@ public final class LanesServer implements AutoCloseable {
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(frontDoor)
                 .maxTcpConnections(config.http().maxConnections())
+                // the front door times out idle connections itself; Helidon's own timer must not come first
+                .idleConnectionTimeout(config.http().idleTimeout().plusMinutes(1))
                 .directHandlers(JsonDirectHandler.forAllEvents())
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing
-                        .addFilter(new HttpCloseFilter(state::draining))
+                        .addFilter(new HttpCloseFilter(state::draining, V2Routes.DRAIN_LIMIT))
                         .register(routes))
                 .build()
                 .start();

@@ -42,8 +42,8 @@ final class ConnectionWatchdog implements AutoCloseable {
         for (FrontDoorConnection connection : connections) {
             try {
                 connection.checkDeadline(now);
-            } catch (RuntimeException e) {
-                // one broken socket must not stop the sweeps for the others
+            } catch (Throwable e) {
+                // one broken socket must not stop the sweeps for the others (a throw would cancel them)
                 connection.abort();
             }
         }

@@ -16,11 +16,13 @@ import java.util.concurrent.ExecutorService;
 final class FramedContext implements ConnectionContext {
     private final ConnectionContext socketContext;
     private final DataReader framedReader;
+    private final DataWriter writer;
     private final RequestFramer framer;
 
-    FramedContext(ConnectionContext socketContext, RequestFramer framer) {
+    FramedContext(ConnectionContext socketContext, RequestFramer framer, DataWriter writer) {
         this.socketContext = socketContext;
         this.framer = framer;
+        this.writer = writer;
         this.framedReader = DataReader.create(framer);
     }
 
@@ -35,7 +37,7 @@ final class FramedContext implements ConnectionContext {
 
     @Override
     public DataWriter dataWriter() {
-        return socketContext.dataWriter();
+        return writer;
     }
 
     @Override

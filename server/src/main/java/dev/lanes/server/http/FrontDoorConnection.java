@@ -28,6 +28,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
     private final ConnectionContext socketContext;
     private final ReadTimer timer = new ReadTimer();
     private final ServerConnection http1;
+    private final AnswerTrackingWriter writer;
     private final ConnectionWatchdog watchdog;
     private final IntConsumer refusals;
 
@@ -36,21 +37,33 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         this.socketContext = socketContext;
         this.watchdog = watchdog;
         this.refusals = refusals;
+        this.writer = new AnswerTrackingWriter(socketContext.dataWriter());
         HelidonSocket socket = socketContext.serverSocket();
         RequestFramer framer = new RequestFramer(() -> read(socket), settings, maxBodyBytes, timer,
                 new RequestFramer.Refusals() {
                     @Override
                     public void answer(Status status, byte[] response) {
                         refusals.accept(status.code());
-                        socketContext.dataWriter().writeNow(BufferData.create(response));
+                        writer.writeNow(BufferData.create(response));
                     }
 
                     @Override
                     public void bodyFailed(Status status) {
                         refusals.accept(status.code());
                     }
+                },
+                new RequestFramer.Reader() {
+                    @Override
+                    public boolean readingRequestLine() {
+                        return http1 instanceof InterruptableTask<?> task && task.canInterrupt();
+                    }
+
+                    @Override
+                    public void newRequest() {
+                        writer.newRequest();
+                    }
                 });
-        this.http1 = http1Selector.connection(new FramedContext(socketContext, framer));
+        this.http1 = http1Selector.connection(new FramedContext(socketContext, framer, writer));
     }
 
     @Override
@@ -97,7 +110,9 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
             }
             return;
         }
-        if (late == ReadTimer.Phase.IDLE) {
+        // Idle between requests: just close (RFC 9112 §9.8). A body Helidon drains after the answer
+        // was written must not get a second response: close too.
+        if (late == ReadTimer.Phase.IDLE || (late == ReadTimer.Phase.BODY && writer.answered())) {
             abort();
             return;
         }
@@ -106,7 +121,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         // A virtual thread, so a client that reads nothing blocks only this write, not the sweeps.
         Thread.ofVirtual().name("lanes-http-timeout").start(() -> {
             try {
-                socketContext.dataWriter().writeNow(BufferData.create(DirectResponse.error(
+                writer.writeNow(BufferData.create(DirectResponse.error(
                         Status.REQUEST_TIMEOUT_408, "timed out waiting for " + what)));
             } catch (RuntimeException e) {
                 // the client is gone or reads nothing; closing is all that is left

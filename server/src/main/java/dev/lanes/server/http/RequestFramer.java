@@ -50,11 +50,21 @@ final class RequestFramer implements Supplier<byte[]> {
         void bodyFailed(Status status);
     }
 
+    /** What the framer needs to know of Helidon's parser and to tell the connection. */
+    interface Reader {
+        /** Whether Helidon is parsing a request line now. */
+        boolean readingRequestLine();
+
+        /** A request head is being handed over. */
+        void newRequest();
+    }
+
     private final Supplier<byte[]> socket;
     private final HttpSettings limits;
     private final long maxBodyBytes;
     private final ReadTimer timer;
     private final Refusals refusals;
+    private final Reader reader;
 
     private byte[] raw = EMPTY;
     private int pos;
@@ -65,20 +75,30 @@ final class RequestFramer implements Supplier<byte[]> {
     private boolean bodyDeliveredLast;
     private long remaining;
     private long bodyBytes;
+    private byte[] pendingPiece;
+    private boolean pieceEndDue;
     private int headsDelivered;
     private int prologuesSeen;
 
     RequestFramer(Supplier<byte[]> socket, HttpSettings limits, long maxBodyBytes, ReadTimer timer,
-                  Refusals refusals) {
+                  Refusals refusals, Reader reader) {
         this.socket = socket;
         this.limits = limits;
         this.maxBodyBytes = maxBodyBytes;
         this.timer = timer;
         this.refusals = refusals;
+        this.reader = reader;
     }
 
     @Override
     public byte[] get() {
+        if (section != Section.HEAD && section != Section.CLOSED && reader.readingRequestLine()) {
+            // Helidon wants a request line while a body is unread: it answered without reading the
+            // body and without closing (an early answer to Expect: 100-continue, a handler's
+            // exception). Those bytes are the client's body, never a request: close.
+            section = Section.CLOSED;
+            throw new CloseConnectionException("a request line was asked for inside a request body");
+        }
         return switch (section) {
             case HEAD -> head();
             case FIXED_BODY -> fixedBody();
@@ -203,6 +223,7 @@ final class RequestFramer implements Supplier<byte[]> {
         head.writeBytes(CRLF);
         headsDelivered++;
         bodyDeliveredLast = false;
+        reader.newRequest();
         return head.toByteArray();
     }
 
@@ -250,7 +271,11 @@ final class RequestFramer implements Supplier<byte[]> {
         }
         raw = next;
         pos = 0;
-        return headStart < 0 ? now : headStart;
+        if (headStart >= 0) {
+            return headStart;
+        }
+        // a connection's first request counts from the accept; a later one from its first byte
+        return headsDelivered == 0 ? now : System.nanoTime();
     }
 
     private RuntimeException refuse(Status status, String message) {
@@ -293,19 +318,33 @@ final class RequestFramer implements Supplier<byte[]> {
         bodyBytes += size;
         remaining = size;
         section = Section.CHUNK_DATA;
-        return (Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        return chunkData();
     }
 
+    /**
+     * Each piece of a chunk that arrives is handed over as a chunk of its own (size line, data,
+     * CRLF: three pulls), so Helidon never holds a whole declared chunk, which may be the body.
+     */
     private byte[] chunkData() {
+        bodyDeliveredLast = true;
+        if (pendingPiece != null) {
+            byte[] piece = pendingPiece;
+            pendingPiece = null;
+            pieceEndDue = true;
+            return piece;
+        }
+        if (pieceEndDue) {
+            pieceEndDue = false;
+            if (remaining == 0) {
+                section = Section.CHUNK_END;
+            }
+            return CRLF;
+        }
         ensureBodyBytes("the body ended inside a chunk");
         int count = (int) Math.min(raw.length - pos, remaining);
-        byte[] piece = take(count);
+        pendingPiece = take(count);
         remaining -= count;
-        if (remaining == 0) {
-            section = Section.CHUNK_END;
-        }
-        bodyDeliveredLast = true;
-        return piece;
+        return (Integer.toHexString(count) + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private byte[] chunkEnd() {
@@ -314,8 +353,7 @@ final class RequestFramer implements Supplier<byte[]> {
             throw bodyError(Status.BAD_REQUEST_400, "a chunk's data must be followed by CRLF");
         }
         section = Section.CHUNK_SIZE;
-        bodyDeliveredLast = true;
-        return CRLF;
+        return chunkSize();
     }
 
     /** Trailer fields are legal (RFC 9112 §7.1.2); Lanes uses none, so they are read, bounded and dropped. */

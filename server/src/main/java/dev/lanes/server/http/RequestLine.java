@@ -45,9 +45,8 @@ record RequestLine(int versionLength, boolean http10, String refusal, Status ref
         if (matches(line, versionStart, versionLength, HTTP_1_0)) {
             return new RequestLine(versionLength, true, null, null);
         }
-        if (versionLength == 8 && line[versionStart] == 'H' && line[versionStart + 4] == '/'
-                && isDigit(line[versionStart + 5]) && line[versionStart + 6] == '.' && isDigit(line[versionStart + 7])
-                && new String(line, versionStart, 5, StandardCharsets.US_ASCII).equals("HTTP/")) {
+        String version = new String(line, versionStart, versionLength, StandardCharsets.US_ASCII);
+        if (version.matches("HTTP/[0-9]+(\\.[0-9]+)?")) {
             return refused(Status.HTTP_VERSION_NOT_SUPPORTED_505, line[versionStart + 5] == '2'
                     ? "HTTP/2 is not served on this port: it speaks HTTP/1.1; gRPC has a port of its own"
                     : "this port speaks HTTP/1.1 (and HTTP/1.0)");

@@ -101,6 +101,64 @@ class FrontDoorIT {
     }
 
     @Test
+    void earlyAnswerTo100Continue_thenTheBodyAnyway_isNeverRunAsARequest() throws Exception {
+        // RFC 9110 §10.1.1: a client may send the body it held back even after a final answer.
+        // Here the body is "POS" and the next request starts "T /v2/models/affine/infer": a parser
+        // that forgot the body would read POST /v2/models/affine/infer, which no proxy saw.
+        String next = "T /v2/models/affine/infer HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + AFFINE_BODY.length() + "\r\n\r\n" + AFFINE_BODY;
+        double before = affineSuccesses();
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/nope/infer HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 3\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            byte[] status = socket.getInputStream().readNBytes(12);
+            assertEquals("HTTP/1.1 404", new String(status, StandardCharsets.ISO_8859_1));
+            try {
+                out.write("POS".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                Thread.sleep(100); // the body and the next request in separate reads, as a proxy would relay them
+                out.write(next.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (java.io.IOException closed) {
+                // the node may already have closed: that is one right answer
+            }
+            RawHttp.Reply rest = RawHttp.readAll(socket);
+            assertFalse(rest.text().contains("\"outputs\""), "the smuggled inference answered: " + rest.text());
+        }
+        assertEquals(before, affineSuccesses(), "the smuggled inference ran");
+    }
+
+    @Test
+    void head_isAnsweredWithoutABody_soAKeepAliveClientStaysInStep() throws Exception {
+        RawHttp.Reply reply = RawHttp.exchange(port(), request("HEAD", "/v2/health/live", "", null)
+                + request("GET", "/v2/health/live", "", null), READ_TIMEOUT_MILLIS);
+        assertEquals(405, reply.status(), reply.text());
+        assertEquals("", reply.body(), "an answer to HEAD carries no body");
+        assertEquals(1, reply.responses(), reply.text());
+        assertTrue(reply.closed());
+    }
+
+    @Test
+    void keepAliveConnection_idleLongerThanTheHeaderTimeout_stillGetsItsNextHead() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(request("GET", "/v2/health/live", "", null).getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("HTTP/1.1 200", new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1));
+            socket.getInputStream().readNBytes(socket.getInputStream().available());
+            // idle past the header timeout (0.8 s), not past the idle timeout (1.5 s); then a head in two writes
+            Thread.sleep(1100);
+            out.write("GET /v2/health/live HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(200);
+            out.write("Host: a\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.Reply reply = RawHttp.readAll(socket);
+            assertEquals(200, reply.status(), "the head's time must count from its first byte: " + reply.text());
+        }
+    }
+
+    @Test
     void connectionClose_closesForReal_andPipelinedRequestsAreNotServed() throws Exception {
         RawHttp.Reply reply = RawHttp.exchange(port(), request("GET", "/v2/health/live", "Connection: close\r\n", null)
                 + request("GET", "/v2", "", null), READ_TIMEOUT_MILLIS);

@@ -27,6 +27,8 @@ class RequestFramerTest {
         final ArrayDeque<byte[]> reads = new ArrayDeque<>();
         final List<String> refusals = new ArrayList<>();
         final List<Integer> bodyFailures = new ArrayList<>();
+        /** What Helidon's parser is doing when it pulls: reading a request line, or a body. */
+        boolean readingRequestLine;
         final RequestFramer framer;
 
         Harness(String... chunks) {
@@ -43,6 +45,15 @@ class RequestFramerTest {
                         @Override
                         public void bodyFailed(Status status) {
                             bodyFailures.add(status.code());
+                        }
+                    }, new RequestFramer.Reader() {
+                        @Override
+                        public boolean readingRequestLine() {
+                            return readingRequestLine;
+                        }
+
+                        @Override
+                        public void newRequest() {
                         }
                     });
         }
@@ -105,6 +116,14 @@ class RequestFramerTest {
     }
 
     @Test
+    void aChunkSplitAcrossReads_isHandedOverPieceByPiece_neverWhole() {
+        Harness h = new Harness("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "8\r\nabc", "defgh\r\n0\r\n\r\n");
+        assertEquals("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n", h.drain());
+    }
+
+    @Test
     void http10_isServedAsHttp11ThatCloses_withAHostWhenItHasNone() {
         Harness h = new Harness("GET /v2 HTTP/1.0\r\n\r\n");
         assertEquals("GET /v2 HTTP/1.1\r\nConnection: close\r\nHost: localhost\r\n\r\n", h.pull());
@@ -124,6 +143,7 @@ class RequestFramerTest {
             "two spaces|GET  /v2 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
             "HTTP/2 preface|PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n|505",
             "HTTP/1.2|GET /v2 HTTP/1.2\\r\\nHost: a\\r\\n\\r\\n|505",
+            "HTTP/2 without a minor|GET /v2 HTTP/2\\r\\nHost: a\\r\\n\\r\\n|505",
             "lower-case version|GET /v2 http/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
             "bad percent|GET /v2?%zz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
             "non-ASCII target|GET /\u00e9 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|400",
