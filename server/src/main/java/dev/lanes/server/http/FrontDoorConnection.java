@@ -2,6 +2,7 @@ package dev.lanes.server.http;
 
 import dev.lanes.server.config.HttpSettings;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.concurrency.limits.FixedLimit;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.task.InterruptableTask;
@@ -68,12 +69,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
 
     @Override
     public void handle(Semaphore requestSemaphore) throws InterruptedException {
-        watchdog.watch(this);
-        try {
-            http1.handle(requestSemaphore);
-        } finally {
-            watchdog.forget(this);
-        }
+        handle(FixedLimit.create(requestSemaphore));
     }
 
     @Override

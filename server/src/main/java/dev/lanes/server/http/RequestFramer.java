@@ -70,6 +70,8 @@ final class RequestFramer implements Supplier<byte[]> {
     private int pos;
     private byte[] line = new byte[256];
     private int lineLength;
+    /** When the head being read started (nanoTime), or -1 before its first byte. */
+    private long headStart = -1;
 
     private Section section = Section.HEAD;
     private boolean bodyDeliveredLast;
@@ -131,11 +133,10 @@ final class RequestFramer implements Supplier<byte[]> {
 
     private byte[] head() {
         // A pipelined request already buffered starts now; otherwise when its first byte arrives.
-        long headStart = pos < raw.length ? System.nanoTime() : -1;
+        headStart = pos < raw.length ? System.nanoTime() : -1;
         int emptyLines = 0;
         while (true) {
-            headStart = readLine(limits.maxRequestLine(), Status.REQUEST_URI_TOO_LONG_414, "request line",
-                    headStart);
+            readLine(true, limits.maxRequestLine(), Status.REQUEST_URI_TOO_LONG_414, "request line");
             if (lineLength > 0) {
                 break;
             }
@@ -157,8 +158,7 @@ final class RequestFramer implements Supplier<byte[]> {
         int headerCount = 0;
         int hosts = 0;
         while (true) {
-            headStart = readLine(limits.maxHeaderBytes(), HEADERS_TOO_LARGE, "header field",
-                    headStart);
+            readLine(true, limits.maxHeaderBytes(), HEADERS_TOO_LARGE, "header field");
             if (lineLength == 0) {
                 break;
             }
@@ -228,35 +228,43 @@ final class RequestFramer implements Supplier<byte[]> {
     }
 
     /**
-     * Reads one line into {@code line[0..lineLength)}, without its CRLF. Returns when the request
-     * head started (nanoTime), which the first byte of a head sets.
+     * Reads one line into {@code line[0..lineLength)}, without its CRLF, from a head (refusals are
+     * answered here, reads wait under the head's deadline) or a body (errors go to the handler).
      */
-    private long readLine(int max, Status tooLong, String what, long headStart) {
+    private void readLine(boolean inHead, int max, Status tooLong, String what) {
         lineLength = 0;
         while (true) {
             if (pos == raw.length) {
-                headStart = fillHead(headStart);
+                if (inHead) {
+                    fillHead();
+                } else {
+                    ensureBodyBytes("the body ended inside a " + what);
+                }
             }
             int lf = indexOf(raw, pos, LF);
             int end = lf < 0 ? raw.length : lf;
             int count = end - pos;
             if (lineLength + count > max + 1) { // + 1: the CR
-                throw refuse(tooLong, "the " + what + " is longer than " + max + " bytes");
+                throw framingError(inHead, tooLong, "the " + what + " is longer than " + max + " bytes");
             }
             append(raw, pos, count);
             pos = end;
             if (lf >= 0) {
                 pos++;
                 if (lineLength == 0 || line[lineLength - 1] != CR) {
-                    throw refuse(Status.BAD_REQUEST_400, "lines must end with CRLF, not a bare LF");
+                    throw framingError(inHead, Status.BAD_REQUEST_400, "lines must end with CRLF, not a bare LF");
                 }
                 lineLength--;
-                return headStart;
+                return;
             }
         }
     }
 
-    private long fillHead(long headStart) {
+    private RuntimeException framingError(boolean inHead, Status status, String message) {
+        return inHead ? refuse(status, message) : bodyError(status, message);
+    }
+
+    private void fillHead() {
         long now = System.nanoTime();
         if (headStart < 0) {
             Duration wait = headsDelivered == 0 ? limits.headerTimeout() : limits.idleTimeout();
@@ -271,11 +279,10 @@ final class RequestFramer implements Supplier<byte[]> {
         }
         raw = next;
         pos = 0;
-        if (headStart >= 0) {
-            return headStart;
+        if (headStart < 0) {
+            // a connection's first request counts from the accept; a later one from its first byte
+            headStart = headsDelivered == 0 ? now : System.nanoTime();
         }
-        // a connection's first request counts from the accept; a later one from its first byte
-        return headsDelivered == 0 ? now : System.nanoTime();
     }
 
     private RuntimeException refuse(Status status, String message) {
@@ -299,7 +306,7 @@ final class RequestFramer implements Supplier<byte[]> {
     }
 
     private byte[] chunkSize() {
-        readBodyLine(MAX_CHUNK_LINE, "chunk size line");
+        readLine(false, MAX_CHUNK_LINE, Status.BAD_REQUEST_400, "chunk size line");
         long size = ChunkLine.size(line, lineLength);
         if (size < 0) {
             throw bodyError(Status.BAD_REQUEST_400, "a chunk size must be hexadecimal digits, optionally followed "
@@ -348,7 +355,7 @@ final class RequestFramer implements Supplier<byte[]> {
     }
 
     private byte[] chunkEnd() {
-        readBodyLine(2, "chunk end");
+        readLine(false, 2, Status.BAD_REQUEST_400, "chunk end");
         if (lineLength != 0) {
             throw bodyError(Status.BAD_REQUEST_400, "a chunk's data must be followed by CRLF");
         }
@@ -360,7 +367,7 @@ final class RequestFramer implements Supplier<byte[]> {
     private void skipTrailers() {
         int bytes = 0;
         while (true) {
-            readBodyLine(limits.maxHeaderBytes(), "trailer field");
+            readLine(false, limits.maxHeaderBytes(), Status.BAD_REQUEST_400, "trailer field");
             if (lineLength == 0) {
                 return;
             }
@@ -369,29 +376,6 @@ final class RequestFramer implements Supplier<byte[]> {
                     || HeaderField.valueProblem(line, HeaderField.nameEnd(line, lineLength) + 1, lineLength) != null) {
                 throw bodyError(Status.BAD_REQUEST_400, "the chunked body's trailer fields are malformed or larger than "
                         + limits.maxHeaderBytes() + " bytes");
-            }
-        }
-    }
-
-    private void readBodyLine(int max, String what) {
-        lineLength = 0;
-        while (true) {
-            ensureBodyBytes("the body ended inside a " + what);
-            int lf = indexOf(raw, pos, LF);
-            int end = lf < 0 ? raw.length : lf;
-            int count = end - pos;
-            if (lineLength + count > max + 1) {
-                throw bodyError(Status.BAD_REQUEST_400, "the " + what + " is longer than " + max + " bytes");
-            }
-            append(raw, pos, count);
-            pos = end;
-            if (lf >= 0) {
-                pos++;
-                if (lineLength == 0 || line[lineLength - 1] != CR) {
-                    throw bodyError(Status.BAD_REQUEST_400, "lines must end with CRLF, not a bare LF");
-                }
-                lineLength--;
-                return;
             }
         }
     }
