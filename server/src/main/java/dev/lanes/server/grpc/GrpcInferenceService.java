@@ -122,7 +122,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
-        try {
+        answer(response, () -> {
             ModelVersion version = gateway.resolve(request.getName(), request.getVersion());
             Model model = repository.model(version.model()).orElseThrow();
             ModelSignature signature = version.signature();
@@ -132,10 +132,26 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             model.readyVersions().forEach(ready -> metadata.addVersions(Long.toString(ready.version())));
             signature.inputs().forEach(spec -> metadata.addInputs(tensor(spec, signature)));
             signature.outputs().forEach(spec -> metadata.addOutputs(tensor(spec, signature)));
-            reply(response, metadata.build());
+            return metadata.build();
+        });
+    }
+
+    /** What a unary rpc answers, or the error it fails with. */
+    @FunctionalInterface
+    private interface Answer<T> {
+        T get();
+    }
+
+    /** Sends what {@code answer} builds; an InferenceException becomes its gRPC status (ErrorMapping). */
+    private static <T> void answer(StreamObserver<T> response, Answer<T> answer) {
+        T message;
+        try {
+            message = answer.get();
         } catch (InferenceException e) {
             response.onError(ErrorMapping.grpcError(e));
+            return;
         }
+        reply(response, message);
     }
 
     private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec spec, ModelSignature signature) {
@@ -150,21 +166,13 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
-        try {
-            reply(response, ModelConfigResponse.newBuilder()
-                    .setConfig(gateway.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
-        } catch (InferenceException e) {
-            response.onError(ErrorMapping.grpcError(e));
-        }
+        answer(response, () -> ModelConfigResponse.newBuilder()
+                .setConfig(gateway.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
     }
 
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> response) {
-        try {
-            reply(response, statistics.of(request.getName(), request.getVersion()));
-        } catch (InferenceException e) {
-            response.onError(ErrorMapping.grpcError(e));
-        }
+        answer(response, () -> statistics.of(request.getName(), request.getVersion()));
     }
 
     /** Triton's repository index; the repository name is not considered (Lanes serves one). */
@@ -183,29 +191,25 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
                                     StreamObserver<RepositoryModelLoadResponse> response) {
-        try {
+        answer(response, () -> {
             access.checkManagement(BearerCredentials.AUTHORIZATION.get());
             Map<String, String> parameters = new LinkedHashMap<>();
             request.getParametersMap().forEach((name, value) -> parameters.put(name,
                     value.getParameterChoiceCase() == ModelRepositoryParameter.ParameterChoiceCase.STRING_PARAM
                             ? value.getStringParam() : null));
             repositoryControl.load(request.getModelName(), parameters);
-            reply(response, RepositoryModelLoadResponse.getDefaultInstance());
-        } catch (InferenceException e) {
-            response.onError(ErrorMapping.grpcError(e));
-        }
+            return RepositoryModelLoadResponse.getDefaultInstance();
+        });
     }
 
     @Override
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
                                       StreamObserver<RepositoryModelUnloadResponse> response) {
-        try {
+        answer(response, () -> {
             access.checkManagement(BearerCredentials.AUTHORIZATION.get());
             repositoryControl.unload(request.getModelName());
-            reply(response, RepositoryModelUnloadResponse.getDefaultInstance());
-        } catch (InferenceException e) {
-            response.onError(ErrorMapping.grpcError(e));
-        }
+            return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
     }
 
     /**
