@@ -78,7 +78,8 @@ class DynamicBatcherStressTest {
                                 System.nanoTime(), Long.MAX_VALUE);
                         assertEquals(Admission.ACCEPTED, batcher.offer(task));
                         InferenceResult result = task.future().get(30, TimeUnit.SECONDS);
-                        assertTrue(task.future().isDone());
+                        // its batch held at least its own rows and no more than max_batch_size
+                        assertTrue(result.batchRows() >= rows && result.batchRows() <= 16, "batch of " + result.batchRows());
                         return Tensors.floats(result.outputs().get(0));
                     }));
                 }
@@ -141,7 +142,7 @@ class DynamicBatcherStressTest {
         batcher.start(List.of(blocking));
         InferenceTask executing = unbatchedTask();
         assertEquals(Admission.ACCEPTED, batcher.offer(executing));
-        running.await(10, TimeUnit.SECONDS);
+        assertTrue(running.await(10, TimeUnit.SECONDS), "the first task reached an instance");
         assertEquals(Admission.ACCEPTED, batcher.offer(unbatchedTask()));
         assertEquals(Admission.ACCEPTED, batcher.offer(unbatchedTask()));
         assertEquals(2, batcher.queueLength());
