@@ -4,11 +4,16 @@ import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import io.helidon.http.Status;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * The one place that knows how an {@link ErrorKind} travels on the wire, over HTTP and gRPC. The switches are
- * exhaustive, so a new kind fails the build until it is mapped here.
+ * The one place that knows how a failure travels on the wire, over HTTP and gRPC: which kind any
+ * throwable is ({@link #kindOf}), its status on each protocol, its message, and the headers a
+ * REST answer adds (Retry-After, WWW-Authenticate). The switches are exhaustive, so a new kind
+ * fails the build until it is mapped here. RestErrors and the gRPC service only write what this
+ * decides.
  */
 public final class ErrorMapping {
     /** Seconds a client should wait before retrying a 503. */
@@ -46,9 +51,40 @@ public final class ErrorMapping {
         };
     }
 
+    /**
+     * The kind of any failure: an InferenceException says its own; a broken or malformed request
+     * stream (IOException, UncheckedIOException, a framing error) is the client's input; anything
+     * else is the node's own failure.
+     */
+    public static ErrorKind kindOf(Throwable error) {
+        if (error instanceof InferenceException e) {
+            return e.kind();
+        }
+        if (error instanceof IOException || error instanceof UncheckedIOException) {
+            return ErrorKind.INVALID_INPUT;
+        }
+        return ErrorKind.RUNTIME_FAILURE;
+    }
+
+    /** What the client is told: an InferenceException's own words, else what kind of failure it was. */
+    public static String message(Throwable error) {
+        if (error instanceof InferenceException) {
+            return error.getMessage();
+        }
+        if (kindOf(error) == ErrorKind.INVALID_INPUT) {
+            return "could not read the request: " + error.getMessage();
+        }
+        return "internal error: " + error.getMessage();
+    }
+
     /** The gRPC status for an error, its message as the description. */
-    public static io.grpc.StatusRuntimeException grpcError(InferenceException error) {
-        return io.grpc.Status.fromCode(grpcCode(error.kind())).withDescription(error.getMessage()).asRuntimeException();
+    public static io.grpc.StatusRuntimeException grpcError(Throwable error) {
+        return io.grpc.Status.fromCode(grpcCode(kindOf(error))).withDescription(message(error)).asRuntimeException();
+    }
+
+    /** The WWW-Authenticate challenge a REST answer of this kind carries (RFC 6750), or null. */
+    public static String authenticateChallenge(ErrorKind kind) {
+        return kind == ErrorKind.UNAUTHENTICATED ? "Bearer" : null;
     }
 
     /** Whether the response tells the client to come back later (503 + Retry-After). */

@@ -7,8 +7,6 @@ import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.repository.VersionLease;
 import dev.lanes.signals.RequestMeters;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -121,13 +119,7 @@ public final class InferenceGateway {
     }
 
     private static String outcome(Throwable error) {
-        if (error instanceof InferenceException e) {
-            return ErrorMapping.outcome(e.kind());
-        }
-        if (error instanceof IOException || error instanceof UncheckedIOException) {
-            return ErrorMapping.outcome(ErrorKind.INVALID_INPUT); // the client's stream broke
-        }
-        return ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE);
+        return ErrorMapping.outcome(ErrorMapping.kindOf(error));
     }
 
     /** The addressed version, or the newest ready one when {@code version} is null or empty. */

@@ -32,6 +32,24 @@ class ErrorMappingTest {
         assertEquals(retryable, ErrorMapping.retryable(kind));
     }
 
+    @org.junit.jupiter.api.Test
+    void anyThrowable_hasAKind_andAMessageForTheClient() {
+        assertEquals(ErrorKind.INVALID_INPUT, ErrorMapping.kindOf(new java.io.IOException("reset")));
+        assertEquals(ErrorKind.INVALID_INPUT, ErrorMapping.kindOf(new java.io.UncheckedIOException(
+                new java.io.IOException("truncated"))));
+        assertEquals("could not read the request: reset", ErrorMapping.message(new java.io.IOException("reset")));
+        assertEquals(ErrorKind.RUNTIME_FAILURE, ErrorMapping.kindOf(new IllegalStateException("bug")));
+        assertEquals("internal error: bug", ErrorMapping.message(new IllegalStateException("bug")));
+        assertEquals(Status.Code.INTERNAL, ErrorMapping.grpcError(new IllegalStateException("bug")).getStatus().getCode());
+        assertEquals(ErrorKind.OVERLOADED, ErrorMapping.kindOf(new InferenceException(ErrorKind.OVERLOADED, "full")));
+        assertEquals("Bearer", ErrorMapping.authenticateChallenge(ErrorKind.UNAUTHENTICATED));
+        for (ErrorKind kind : ErrorKind.values()) {
+            if (kind != ErrorKind.UNAUTHENTICATED) {
+                assertEquals(null, ErrorMapping.authenticateChallenge(kind), kind.name());
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ErrorKind.class)
     void grpcError_carriesTheKindsCode_andTheMessageAsDescription(ErrorKind kind) {

@@ -2,7 +2,6 @@ package dev.lanes.server.grpc;
 
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
-import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
 import dev.lanes.runtime.repository.IndexEntry;
@@ -43,7 +42,6 @@ import dev.lanes.server.grpc.proto.ServerMetadataResponse;
 import dev.lanes.server.grpc.proto.ServerReadyRequest;
 import dev.lanes.server.grpc.proto.ServerReadyResponse;
 import io.grpc.Context;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -249,18 +247,13 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     private static void fail(ServerCallStreamObserver<ModelInferResponse> call, String model, Throwable error) {
-        if (error instanceof InferenceException e) {
-            if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
-                LOG.log(Level.WARNING, "inference on " + model + " failed", e);
-            }
-            if (!call.isCancelled()) {
-                call.onError(ErrorMapping.grpcError(e));
-            }
-            return;
+        if (ErrorMapping.kindOf(error) == ErrorKind.RUNTIME_FAILURE) {
+            // an ORT failure is the model's (WARNING); anything else is a defect here (SEVERE)
+            LOG.log(error instanceof InferenceException ? Level.WARNING : Level.SEVERE,
+                    "inference on " + model + " failed", error);
         }
-        LOG.log(Level.SEVERE, "unexpected failure serving " + model, error);
         if (!call.isCancelled()) {
-            call.onError(Status.INTERNAL.withDescription("internal error: " + error.getMessage()).asRuntimeException());
+            call.onError(ErrorMapping.grpcError(error));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.lanes.server.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lanes.runtime.ErrorKind;
-import dev.lanes.runtime.InferenceException;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.http.RequestFramingException;
 import io.helidon.http.HeaderNames;
@@ -40,14 +39,17 @@ final class JsonResponses {
         res.send(json);
     }
 
-    static void sendError(ServerResponse res, InferenceException error) {
-        if (ErrorMapping.retryable(error.kind())) {
+    /** Any failure as ErrorMapping maps it: status, message, and the headers its kind carries. */
+    static void sendError(ServerResponse res, Throwable error) {
+        ErrorKind kind = ErrorMapping.kindOf(error);
+        if (ErrorMapping.retryable(kind)) {
             res.header(HeaderNames.RETRY_AFTER, ErrorMapping.RETRY_AFTER_SECONDS);
         }
-        if (error.kind() == ErrorKind.UNAUTHENTICATED) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        String challenge = ErrorMapping.authenticateChallenge(kind);
+        if (challenge != null) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, challenge);
         }
-        sendError(res, ErrorMapping.httpStatus(error.kind()), error.getMessage());
+        sendError(res, ErrorMapping.httpStatus(kind), ErrorMapping.message(error));
     }
 
     /** A body that broke HTTP framing: nothing after it can be trusted, so the answer closes the connection. */

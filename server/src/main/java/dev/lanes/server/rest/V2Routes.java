@@ -1,6 +1,5 @@
 package dev.lanes.server.rest;
 
-import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.InferenceResult;
@@ -16,13 +15,11 @@ import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.Predictor;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
-import dev.lanes.server.http.RequestFramingException;
 import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -31,18 +28,14 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The KServe V2 / Open Inference Protocol REST endpoints, Triton's repository index and
  * {@code /metrics}. Handlers run on virtual threads and block on the batcher's answer.
  */
 public final class V2Routes implements HttpService {
-    private static final Logger LOG = Logger.getLogger(V2Routes.class.getName());
     static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
     /**
      * Unread request bodies up to this size are drained to keep the connection; larger ones close
@@ -250,28 +243,13 @@ public final class V2Routes implements HttpService {
                         request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass(), Cancellation.NONE);
                 send(res, InferResponseEncoder.encode(version.model(), version.version(), request, result.outputs()));
             });
-        } catch (InferenceException e) {
-            if (e.kind() == ErrorKind.RUNTIME_FAILURE) {
-                LOG.log(Level.WARNING, "inference on " + model + " failed", e);
-            }
-            if (!req.content().consumed() && req.headers().contentLength().orElse(-1) > DRAIN_LIMIT) {
+        } catch (Exception e) {
+            if (e instanceof InferenceException && !req.content().consumed()
+                    && req.headers().contentLength().orElse(-1) > DRAIN_LIMIT) {
                 // Refused before reading a body of megabytes: closing costs less than draining it.
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
-            JsonResponses.sendError(res, e);
-        } catch (CloseConnectionException e) {
-            throw e; // the front door answered or the socket is gone: Helidon closes it quietly
-        } catch (RequestFramingException e) {
-            JsonResponses.sendFramingError(res, e);
-        } catch (IOException | UncheckedIOException e) {
-            // The client went away or sent a broken body; the reply may not reach it.
-            LOG.log(Level.FINE, "reading or writing the exchange for " + model + " failed", e);
-            if (!res.isSent()) {
-                JsonResponses.sendError(res, Status.BAD_REQUEST_400, "could not read the request: " + e.getMessage());
-            }
-        } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected failure serving " + model, e);
-            JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+            RestErrors.answer(res, e, "inference on " + model);
         }
     }
 
@@ -322,20 +300,8 @@ public final class V2Routes implements HttpService {
     private static void handle(ServerResponse res, Action action) {
         try {
             action.run();
-        } catch (InferenceException e) {
-            JsonResponses.sendError(res, e);
-        } catch (CloseConnectionException e) {
-            throw e;
-        } catch (RequestFramingException e) {
-            JsonResponses.sendFramingError(res, e);
-        } catch (IOException | UncheckedIOException e) {
-            LOG.log(Level.FINE, "reading the request failed", e);
-            if (!res.isSent()) {
-                JsonResponses.sendError(res, Status.BAD_REQUEST_400, "could not read the request: " + e.getMessage());
-            }
         } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected failure", e);
-            JsonResponses.sendError(res, Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+            RestErrors.answer(res, e, "a request");
         }
     }
 }
