@@ -98,13 +98,14 @@ public final class LanesServer implements AutoCloseable {
             cacheStats.bindLocal(tiered.local());
         }
         Predictor predictor = new Predictor(cache, cacheStats, config.cache().allModels());
-        V2Routes routes = new V2Routes(repository, state, registry, gateway, predictor, repositoryControl, access,
+        InferenceService inference = new InferenceService(gateway, predictor);
+        V2Routes routes = new V2Routes(repository, state, registry, inference, repositoryControl, access,
                 config.maxRequestSize(),
                 config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
-        GrpcInferenceService inference = new GrpcInferenceService(repository, state, gateway, predictor,
+        GrpcInferenceService grpcService = new GrpcInferenceService(repository, state, inference,
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         if (config.grpc().enabled()) {
-            grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), inference);
+            grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), grpcService);
             state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
         }
         ProtocolErrorMeters protocolErrors = new ProtocolErrorMeters(registry.registry());

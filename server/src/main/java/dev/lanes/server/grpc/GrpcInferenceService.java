@@ -1,6 +1,7 @@
 package dev.lanes.server.grpc;
 
 import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
@@ -12,9 +13,9 @@ import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.tensor.DirectBufferPool;
 import dev.lanes.server.ErrorMapping;
 import dev.lanes.server.InferenceGateway;
+import dev.lanes.server.InferenceService;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.ManagementAccess;
-import dev.lanes.server.Predictor;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
 import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
@@ -53,7 +54,7 @@ import java.util.logging.Logger;
 
 /**
  * {@code inference.GRPCInferenceService}: the Open Inference Protocol over gRPC, sharing the
- * gateway, batchers and meters with REST, so gRPC and REST requests share batches. A call's
+ * inference service, batchers and meters with REST, so gRPC and REST requests share batches. A call's
  * deadline and cancellation reach the batcher, which drops the request if it is still queued.
  */
 public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
@@ -62,22 +63,20 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
 
     private final ModelRepository repository;
     private final NodeState state;
-    private final InferenceGateway gateway;
-    private final Predictor predictor;
+    private final InferenceService inference;
     private final GrpcTensors tensors;
     private final ServerMetadataResponse serverMetadata;
     private final Statistics statistics;
     private final RepositoryControl repositoryControl;
     private final ManagementAccess access;
 
-    public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceGateway gateway,
-                                Predictor predictor, RepositoryControl repositoryControl, ManagementAccess access,
+    public GrpcInferenceService(ModelRepository repository, NodeState state, InferenceService inference,
+                                RepositoryControl repositoryControl, ManagementAccess access,
                                 DirectBufferPool pool, long maxTensorElements, String name, String version,
                                 List<String> extensions) {
         this.repository = repository;
         this.state = state;
-        this.gateway = gateway;
-        this.predictor = predictor;
+        this.inference = inference;
         this.repositoryControl = repositoryControl;
         this.access = access;
         this.tensors = new GrpcTensors(pool, maxTensorElements);
@@ -101,7 +100,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
         boolean ready;
         try {
-            gateway.resolve(request.getName(), request.getVersion());
+            inference.resolve(request.getName(), request.getVersion());
             ready = true;
         } catch (InferenceException e) {
             if (e.kind() != ErrorKind.MODEL_NOT_READY) {
@@ -121,7 +120,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
         answer(response, () -> {
-            ModelVersion version = gateway.resolve(request.getName(), request.getVersion());
+            ModelVersion version = inference.resolve(request.getName(), request.getVersion());
             Model model = repository.model(version.model()).orElseThrow();
             ModelSignature signature = version.signature();
             ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
@@ -165,7 +164,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
         answer(response, () -> ModelConfigResponse.newBuilder()
-                .setConfig(gateway.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
+                .setConfig(inference.resolve(request.getName(), request.getVersion()).effectiveConfig()).build());
     }
 
     @Override
@@ -226,20 +225,30 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             call.onError(ErrorMapping.grpcError(e));
             return;
         }
-        gateway.inferAsync(PROTOCOL, request.getModelName(), request.getModelVersion(), version -> {
-            predictor.refuseEarlyIfOverloaded(version); // before copying the tensors out of the message
-            var outputs = GrpcTensors.requestedOutputs(request);
-            long timeout = GrpcTensors.timeoutMicros(request);
-            boolean bypass = GrpcTensors.cacheBypass(request);
-            // predictAsync owns the decoded inputs from here on, whatever happens.
-            return predictor.predictAsync(version, tensors.inputs(request, version.signature()), outputs, timeout,
-                    CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context)).thenAccept(result -> {
+        inference.inferAsync(PROTOCOL, request.getModelName(), request.getModelVersion(),
+                new InferenceService.Exchange<InferenceService.InferCall>() {
+                    @Override
+                    public InferenceService.InferCall decode(ModelVersion version) {
+                        // the service owns the decoded inputs from here on, whatever happens
+                        return new InferenceService.InferCall(tensors.inputs(request, version.signature()),
+                                GrpcTensors.requestedOutputs(request), GrpcTensors.timeoutMicros(request),
+                                CallContext.deadlineNanos(context), GrpcTensors.cacheBypass(request),
+                                CallContext.cancellation(context));
+                    }
+
+                    @Override
+                    public InferenceService.InferCall call(InferenceService.InferCall decoded) {
+                        return decoded;
+                    }
+
+                    @Override
+                    public void answer(ModelVersion version, InferenceService.InferCall decoded, InferenceResult result) {
                         if (!call.isCancelled()) {
                             reply(call, GrpcTensors.response(version.model(), version.version(), request.getId(),
                                     result.outputs()));
                         }
-                    });
-        }).whenComplete((ignored, error) -> {
+                    }
+                }).whenComplete((ignored, error) -> {
             if (error != null) {
                 fail(call, request.getModelName(), InferenceGateway.unwrap(error));
             }

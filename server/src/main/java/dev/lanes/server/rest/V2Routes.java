@@ -9,10 +9,9 @@ import dev.lanes.runtime.repository.ModelState;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.ErrorMapping;
-import dev.lanes.server.InferenceGateway;
+import dev.lanes.server.InferenceService;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.ManagementAccess;
-import dev.lanes.server.Predictor;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
 import dev.lanes.signals.LanesRegistry;
@@ -49,8 +48,7 @@ public final class V2Routes implements HttpService {
     private final ModelRepository repository;
     private final NodeState state;
     private final LanesRegistry registry;
-    private final InferenceGateway gateway;
-    private final Predictor predictor;
+    private final InferenceService inference;
     private final InferRequestDecoder decoder;
     private final long maxRequestSize;
     private final byte[] serverMetadata;
@@ -58,15 +56,14 @@ public final class V2Routes implements HttpService {
     private final RepositoryControl repositoryControl;
     private final ManagementAccess access;
 
-    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceGateway gateway,
-                    Predictor predictor, RepositoryControl repositoryControl, ManagementAccess access,
+    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceService inference,
+                    RepositoryControl repositoryControl, ManagementAccess access,
                     long maxRequestSize, long maxTensorElements, String serverName, String serverVersion,
                     List<String> extensions) {
         this.repository = repository;
         this.state = state;
         this.registry = registry;
-        this.gateway = gateway;
-        this.predictor = predictor;
+        this.inference = inference;
         this.repositoryControl = repositoryControl;
         this.access = access;
         this.maxRequestSize = maxRequestSize;
@@ -227,21 +224,23 @@ public final class V2Routes implements HttpService {
         String model = req.path().pathParameters().get("model");
         try {
             access.checkInference(authorization(req));
-            gateway.infer(PROTOCOL, model, versionParameter(req), version -> {
-                predictor.refuseEarlyIfOverloaded(version);
-                long bodyLength = req.headers().contentLength().orElse(-1);
-                if (bodyLength > maxRequestSize) {
-                    throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
-                            bodyLength, maxRequestSize);
+            inference.infer(PROTOCOL, model, versionParameter(req), new InferenceService.Exchange<InferRequest>() {
+                @Override
+                public InferRequest decode(ModelVersion version) throws Exception {
+                    return decodeBody(req, version);
                 }
-                long headerLength = headerLength(req, bodyLength);
-                InferRequest request;
-                try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
-                    request = decoder.decode(body, headerLength, bodyLength, version.signature());
+
+                @Override
+                public InferenceService.InferCall call(InferRequest request) {
+                    return new InferenceService.InferCall(request.inputs(), request.outputNames(),
+                            request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass(), Cancellation.NONE);
                 }
-                InferenceResult result = predictor.predict(version, request.inputs(), request.outputNames(),
-                        request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass(), Cancellation.NONE);
-                send(res, InferResponseEncoder.encode(version.model(), version.version(), request, result.outputs()));
+
+                @Override
+                public void answer(ModelVersion version, InferRequest request, InferenceResult result) throws Exception {
+                    send(res, InferResponseEncoder.encode(version.model(), version.version(), request,
+                            result.outputs()));
+                }
             });
         } catch (Exception e) {
             if (e instanceof InferenceException && !req.content().consumed()
@@ -250,6 +249,18 @@ public final class V2Routes implements HttpService {
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
             RestErrors.answer(res, e, "inference on " + model);
+        }
+    }
+
+    private InferRequest decodeBody(ServerRequest req, ModelVersion version) throws IOException {
+        long bodyLength = req.headers().contentLength().orElse(-1);
+        if (bodyLength > maxRequestSize) {
+            throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
+                    bodyLength, maxRequestSize);
+        }
+        long headerLength = headerLength(req, bodyLength);
+        try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
+            return decoder.decode(body, headerLength, bodyLength, version.signature());
         }
     }
 
@@ -285,7 +296,7 @@ public final class V2Routes implements HttpService {
     }
 
     private ModelVersion resolve(ServerRequest req) {
-        return gateway.resolve(req.path().pathParameters().get("model"), versionParameter(req));
+        return inference.resolve(req.path().pathParameters().get("model"), versionParameter(req));
     }
 
     private static String versionParameter(ServerRequest req) {
