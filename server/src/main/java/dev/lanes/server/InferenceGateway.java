@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionException;
  * model version, run the protocol's exchange, and record the outcome and latency under the
  * protocol's tag. Errors propagate for the protocol layer to put on its wire.
  */
-public final class InferenceGateway {
+final class InferenceGateway {
     /** The metrics tag for requests naming a model this node does not have: keeps tags bounded. */
     static final String UNKNOWN_MODEL_TAG = "_unknown";
 

@@ -18,9 +18,9 @@ import java.util.concurrent.CompletionException;
  */
 public final class InferenceService {
     private final InferenceGateway gateway;
-    private final Predictor predictor;
+    private final CachingPredictor predictor;
 
-    public InferenceService(InferenceGateway gateway, Predictor predictor) {
+    public InferenceService(InferenceGateway gateway, CachingPredictor predictor) {
         this.gateway = gateway;
         this.predictor = predictor;
     }
@@ -84,6 +84,11 @@ public final class InferenceService {
                         }
                     });
         });
+    }
+
+    /** The failure itself, not the wrapper a completion stage adds. */
+    public static Throwable unwrap(Throwable error) {
+        return InferenceGateway.unwrap(error);
     }
 
     /** The addressed version, or the newest ready one when {@code version} is null or empty. */

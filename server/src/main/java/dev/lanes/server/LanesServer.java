@@ -97,7 +97,7 @@ public final class LanesServer implements AutoCloseable {
         } else if (cache instanceof TieredPredictionCache tiered) {
             cacheStats.bindLocal(tiered.local());
         }
-        Predictor predictor = new Predictor(cache, cacheStats, config.cache().allModels());
+        CachingPredictor predictor = new CachingPredictor(cache, cacheStats, config.cache().allModels());
         InferenceService inference = new InferenceService(gateway, predictor);
         V2Routes routes = new V2Routes(repository, state, registry, inference, repositoryControl, access,
                 config.maxRequestSize(),

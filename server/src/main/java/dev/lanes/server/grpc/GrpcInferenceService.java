@@ -12,7 +12,6 @@ import dev.lanes.runtime.repository.ModelState;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.tensor.DirectBufferPool;
 import dev.lanes.server.ErrorMapping;
-import dev.lanes.server.InferenceGateway;
 import dev.lanes.server.InferenceService;
 import dev.lanes.server.NodeState;
 import dev.lanes.server.ManagementAccess;
@@ -250,7 +249,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                     }
                 }).whenComplete((ignored, error) -> {
             if (error != null) {
-                fail(call, request.getModelName(), InferenceGateway.unwrap(error));
+                fail(call, request.getModelName(), InferenceService.unwrap(error));
             }
         });
     }

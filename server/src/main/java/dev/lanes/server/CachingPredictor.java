@@ -29,15 +29,15 @@ import java.util.logging.Logger;
  * concurrent identical misses run one inference (single-flight) and share it; only successful
  * results are stored; a failing cache is a miss. Thread-safe.
  */
-public final class Predictor {
-    private static final Logger LOG = Logger.getLogger(Predictor.class.getName());
+public final class CachingPredictor {
+    private static final Logger LOG = Logger.getLogger(CachingPredictor.class.getName());
 
     private final PredictionCache cache;
     private final CacheStats stats;
     private final boolean allModels;
     private final SingleFlight<CacheKey, InferenceResult> inFlight = new SingleFlight<>();
 
-    public Predictor(PredictionCache cache, CacheStats stats, boolean allModels) {
+    public CachingPredictor(PredictionCache cache, CacheStats stats, boolean allModels) {
         this.cache = cache;
         this.stats = stats;
         this.allModels = allModels;
