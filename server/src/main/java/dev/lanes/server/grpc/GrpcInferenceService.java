@@ -228,11 +228,13 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                 new InferenceService.Exchange<InferenceService.InferCall>() {
                     @Override
                     public InferenceService.InferCall decode(ModelVersion version) {
-                        // the service owns the decoded inputs from here on, whatever happens
-                        return new InferenceService.InferCall(tensors.inputs(request, version.signature()),
-                                GrpcTensors.requestedOutputs(request), GrpcTensors.timeoutMicros(request),
-                                CallContext.deadlineNanos(context), GrpcTensors.cacheBypass(request),
-                                CallContext.cancellation(context));
+                        // Options first: they may be refused, and nothing is leased yet. The inputs
+                        // lease pooled buffers; the service owns them from here on, whatever happens.
+                        var outputs = GrpcTensors.requestedOutputs(request);
+                        long timeout = GrpcTensors.timeoutMicros(request);
+                        boolean bypass = GrpcTensors.cacheBypass(request);
+                        return new InferenceService.InferCall(tensors.inputs(request, version.signature()), outputs,
+                                timeout, CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context));
                     }
 
                     @Override
