@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  * concurrent identical misses run one inference (single-flight) and share it; only successful
  * results are stored; a failing cache is a miss. Thread-safe.
  */
-public final class CachingPredictor {
+final class CachingPredictor {
     private static final Logger LOG = Logger.getLogger(CachingPredictor.class.getName());
 
     private final PredictionCache cache;
@@ -37,7 +37,7 @@ public final class CachingPredictor {
     private final boolean allModels;
     private final SingleFlight<CacheKey, InferenceResult> inFlight = new SingleFlight<>();
 
-    public CachingPredictor(PredictionCache cache, CacheStats stats, boolean allModels) {
+    CachingPredictor(PredictionCache cache, CacheStats stats, boolean allModels) {
         this.cache = cache;
         this.stats = stats;
         this.allModels = allModels;
@@ -50,7 +50,7 @@ public final class CachingPredictor {
      * @param cancellation the client giving up (gRPC); {@link Cancellation#NONE} where it cannot.
      *                     A cached model's shared flight ignores it: other callers wait on it too
      */
-    public InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
+    InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
                                    long clientDeadlineNanos, boolean bypassCache, Cancellation cancellation)
             throws Exception {
         if (bypassCache || !cached(version)) {
@@ -95,7 +95,7 @@ public final class CachingPredictor {
      * thread waits for the batch. A cached model's lookup, store and single-flight wait run on
      * the calling (virtual) thread and the future is complete on return.
      */
-    public CompletableFuture<InferenceResult> predictAsync(ModelVersion version, List<Tensor> inputs,
+    CompletableFuture<InferenceResult> predictAsync(ModelVersion version, List<Tensor> inputs,
                                                            Set<String> outputs, long timeoutMicros,
                                                            long clientDeadlineNanos, boolean bypassCache,
                                                            Cancellation cancellation) throws Exception {
@@ -110,7 +110,7 @@ public final class CachingPredictor {
      * Refuses before the request is read when the model's queue is full and the cache cannot
      * answer it (a cached model's hits need no queue, so those requests are always read).
      */
-    public void refuseEarlyIfOverloaded(ModelVersion version) {
+    void refuseEarlyIfOverloaded(ModelVersion version) {
         if (!cached(version)) {
             version.refuseIfQueueFull();
         }

@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * What every inference call does whatever its protocol: refuse while shutting down, resolve the
- * model version, run the protocol's exchange, and record the outcome and latency under the
- * protocol's tag. Errors propagate for the protocol layer to put on its wire.
+ * The outer part of {@link InferenceService}: refuse while shutting down, hold the addressed
+ * version for the work given, and record the outcome and latency under the protocol's tag.
+ * Errors propagate for the protocol layer to put on its wire.
  */
 final class InferenceGateway {
     /** The metrics tag for requests naming a model this node does not have: keeps tags bounded. */
@@ -24,28 +24,28 @@ final class InferenceGateway {
     private final NodeState state;
     private final RequestMeters meters;
 
-    public InferenceGateway(ModelRepository repository, NodeState state, RequestMeters meters) {
+    InferenceGateway(ModelRepository repository, NodeState state, RequestMeters meters) {
         this.repository = repository;
         this.state = state;
         this.meters = meters;
     }
 
-    /** The protocol's half of a call: decode, infer, encode and send, given the resolved version. */
+    /** Work done while the resolved version is held. */
     @FunctionalInterface
-    public interface Exchange {
+    interface Leased {
         void run(ModelVersion version) throws Exception;
     }
 
-    /** As {@link Exchange}, finishing when the returned future does (the answer sent or failed). */
+    /** As {@link Leased}, finishing when the returned future does (the answer sent or failed). */
     @FunctionalInterface
-    public interface AsyncExchange {
+    interface LeasedAsync {
         CompletableFuture<?> run(ModelVersion version) throws Exception;
     }
 
     /**
      * @param version the version as the client wrote it; null or empty for the newest ready one
      */
-    public void infer(String protocol, String model, String version, Exchange exchange) throws Exception {
+    void infer(String protocol, String model, String version, Leased exchange) throws Exception {
         long start = System.nanoTime();
         String tag = tag(model);
         String outcome = ErrorMapping.outcome(ErrorKind.RUNTIME_FAILURE); // until the answer is out
@@ -68,7 +68,7 @@ final class InferenceGateway {
      * from the batch's completion): the lease is held and the outcome recorded until the
      * exchange's future completes. The returned future fails with what the exchange failed with.
      */
-    public CompletableFuture<Void> inferAsync(String protocol, String model, String version, AsyncExchange exchange) {
+    CompletableFuture<Void> inferAsync(String protocol, String model, String version, LeasedAsync exchange) {
         long start = System.nanoTime();
         String tag = tag(model);
         meters.started();
@@ -77,7 +77,7 @@ final class InferenceGateway {
             lease = lease(model, version);
             VersionLease held = lease;
             return exchange.run(lease.version()).handle((ignored, error) -> {
-                Throwable cause = unwrap(error);
+                Throwable cause = InferenceService.unwrap(error);
                 try {
                     held.close();
                 } finally {
@@ -113,17 +113,12 @@ final class InferenceGateway {
         return repository.acquire(model, parseVersion(version));
     }
 
-    /** The failure itself, not the wrapper a completion stage adds. */
-    public static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
     private static String outcome(Throwable error) {
         return ErrorMapping.outcome(ErrorMapping.kindOf(error));
     }
 
     /** The addressed version, or the newest ready one when {@code version} is null or empty. */
-    public ModelVersion resolve(String model, String version) {
+    ModelVersion resolve(String model, String version) {
         return repository.resolve(model, parseVersion(version));
     }
 

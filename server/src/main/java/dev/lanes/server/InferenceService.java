@@ -20,7 +20,7 @@ public final class InferenceService {
     private final InferenceGateway gateway;
     private final CachingPredictor predictor;
 
-    public InferenceService(InferenceGateway gateway, CachingPredictor predictor) {
+    InferenceService(InferenceGateway gateway, CachingPredictor predictor) {
         this.gateway = gateway;
         this.predictor = predictor;
     }
@@ -48,7 +48,7 @@ public final class InferenceService {
         /** Reads the request against the version it addresses; runs after early refusal. */
         R decode(ModelVersion version) throws Exception;
 
-        /** The call to run for a decoded request. */
+        /** The call to run for a decoded request; must not throw (the decoded inputs are not yet the service's). */
         InferCall call(R request);
 
         /** Writes the answer; runs while the version is still held and the request still metered. */
@@ -68,8 +68,8 @@ public final class InferenceService {
 
     /**
      * For a protocol answered from the batch's completion (gRPC): the answer is written by the
-     * thread that finished the batch and no thread waits meanwhile. The future fails with what
-     * the call failed with.
+     * thread that finished the batch (for a cached model, the calling thread) and no thread waits
+     * meanwhile. The future fails with what the call failed with.
      */
     public <R> CompletableFuture<Void> inferAsync(String protocol, String model, String version, Exchange<R> exchange) {
         return gateway.inferAsync(protocol, model, version, resolved -> {
@@ -79,6 +79,8 @@ public final class InferenceService {
                     call.clientDeadlineNanos(), call.cacheBypass(), call.cancellation()).thenAccept(result -> {
                         try {
                             exchange.answer(resolved, request, result);
+                        } catch (CompletionException e) {
+                            throw e; // wrapped once already; unwrap() strips one layer
                         } catch (Exception e) {
                             throw new CompletionException(e);
                         }
@@ -88,7 +90,7 @@ public final class InferenceService {
 
     /** The failure itself, not the wrapper a completion stage adds. */
     public static Throwable unwrap(Throwable error) {
-        return InferenceGateway.unwrap(error);
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** The addressed version, or the newest ready one when {@code version} is null or empty. */

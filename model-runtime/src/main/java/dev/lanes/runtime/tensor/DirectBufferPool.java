@@ -20,6 +20,7 @@ public final class DirectBufferPool {
     private final ConcurrentLinkedQueue<ByteBuffer>[] classes;
     private final long maxRetainedBytes;
     private final AtomicLong retainedBytes = new AtomicLong();
+    private final AtomicLong leasedBytes = new AtomicLong();
 
     @SuppressWarnings("unchecked")
     public DirectBufferPool(long maxRetainedBytes) {
@@ -50,6 +51,7 @@ public final class DirectBufferPool {
         } else {
             buffer = ByteBuffer.allocateDirect(size);
         }
+        leasedBytes.addAndGet(buffer.capacity());
         buffer.clear().limit(size);
         return buffer.order(ByteOrder.nativeOrder());
     }
@@ -60,6 +62,7 @@ public final class DirectBufferPool {
             return;
         }
         int capacity = buffer.capacity();
+        leasedBytes.addAndGet(-capacity);
         int index = Integer.numberOfTrailingZeros(capacity) - MIN_CLASS_SHIFT;
         if (Integer.bitCount(capacity) != 1 || index < 0 || index >= classes.length) {
             return;
@@ -69,6 +72,11 @@ public final class DirectBufferPool {
             return;
         }
         classes[index].offer(buffer);
+    }
+
+    /** Bytes of buffers acquired and not yet given back: what requests in flight hold (a leak grows it). */
+    public long leasedBytes() {
+        return leasedBytes.get();
     }
 
     /** Bytes currently held for reuse. */

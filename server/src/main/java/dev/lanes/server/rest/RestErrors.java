@@ -11,7 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Every REST handler's failures go through here and leave as ErrorMapping decides: the JSON
+ * The failures REST handlers throw go through here and leave as ErrorMapping decides: the JSON
  * error answer with its status and headers, a framing error's answer that closes, nothing at all
  * when the connection is already gone. Only a defect of the node's own is logged above FINE.
  */

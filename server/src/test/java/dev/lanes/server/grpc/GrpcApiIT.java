@@ -98,6 +98,21 @@ class GrpcApiIT {
     }
 
     @Test
+    void modelInfer_refusedForAnOption_leavesNoBufferLeased() throws Exception {
+        // Options are read before the inputs lease pooled buffers; a refused one must not keep them.
+        var pool = server.server().repository().bufferPool();
+        long before = pool.leasedBytes();
+        ModelInferRequest request = GrpcClient.rawRequest("affine", "x", "FP32", new long[]{8, 4},
+                new byte[8 * 4 * 4]).putParameters("timeout", InferParameter.newBuilder().setInt64Param(-1).build()).build();
+        for (int i = 0; i < 5; i++) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                    () -> client.blocking().modelInfer(request));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        }
+        assertEquals(before, pool.leasedBytes(), "pooled bytes still leased after refused calls");
+    }
+
+    @Test
     void healthMetadataAndReadiness_answerLikeTriton() {
         var stub = client.blocking();
         assertTrue(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
