@@ -29,11 +29,14 @@ public record CacheSettings(Backend backend, long localMaxBytes, Duration localT
     }
 
     public CacheSettings {
-        if (localMaxBytes < 0) {
-            throw new IllegalArgumentException("lanes.cache.local.max-size must be >= 0");
+        // The local cache lives on the heap: more than all of it is a typo that ends in OutOfMemoryError.
+        long heap = Runtime.getRuntime().maxMemory();
+        if (localMaxBytes < 0 || localMaxBytes > heap) {
+            throw new IllegalArgumentException("lanes.cache.local.max-size must be between 0 and the heap's "
+                    + heap + " bytes, got " + localMaxBytes);
         }
-        if (localTtl.isNegative() || localTtl.isZero()) {
-            throw new IllegalArgumentException("lanes.cache.local.ttl must be positive");
+        if (localTtl.isNegative() || localTtl.isZero() || localTtl.compareTo(Duration.ofDays(30)) > 0) {
+            throw new IllegalArgumentException("lanes.cache.local.ttl must be positive and at most PT720H, got " + localTtl);
         }
         if ((backend == Backend.REDIS || backend == Backend.TIERED) && redis == null) {
             throw new IllegalArgumentException("lanes.cache.backend " + backend.name().toLowerCase(Locale.ROOT)

@@ -23,14 +23,24 @@ public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyP
         if (url.getHost() == null) {
             throw new IllegalArgumentException("lanes.cache.redis.url has no host: " + url);
         }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("lanes.cache.redis.timeout must be positive");
+        // Each request may wait this long for Redis before it is served from the model anyway.
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("lanes.cache.redis.timeout must be positive and at most PT1M, got "
+                    + timeout);
         }
-        if (ttl.toMillis() < 1) {
-            throw new IllegalArgumentException("lanes.cache.redis.ttl must be at least 1 ms");
+        if (ttl.toMillis() < 1 || ttl.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException("lanes.cache.redis.ttl must be between 1 ms and PT8760H, got " + ttl);
         }
-        if (poolSize < 1) {
-            throw new IllegalArgumentException("lanes.cache.redis.pool-size must be >= 1");
+        if (poolSize < 1 || poolSize > 1024) {
+            throw new IllegalArgumentException("lanes.cache.redis.pool-size must be between 1 and 1024, got " + poolSize);
+        }
+        if (breakerFailures < 1 || breakerFailures > 100_000) {
+            throw new IllegalArgumentException("lanes.cache.redis.breaker-failures must be between 1 and 100000, got "
+                    + breakerFailures);
+        }
+        if (breakerOpenTime.isNegative() || breakerOpenTime.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("lanes.cache.redis.breaker-open-time must be between 0 and PT1H, got "
+                    + breakerOpenTime);
         }
     }
 

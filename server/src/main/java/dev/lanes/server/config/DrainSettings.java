@@ -14,11 +14,7 @@ public record DrainSettings(Duration grace, Duration timeout) {
     public static final DrainSettings IMMEDIATE = new DrainSettings(Duration.ZERO, Duration.ofSeconds(30));
 
     public DrainSettings {
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE + " must not be negative");
-        }
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException(ConfigKeys.DRAIN_TIMEOUT + " must not be negative");
-        }
+        Bounds.within(ConfigKeys.DRAIN_GRACE, grace, Duration.ZERO, Duration.ofMinutes(10));
+        Bounds.within(ConfigKeys.DRAIN_TIMEOUT, timeout, Duration.ZERO, Duration.ofHours(1));
     }
 }

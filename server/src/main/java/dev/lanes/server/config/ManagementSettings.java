@@ -45,8 +45,9 @@ public record ManagementSettings(ControlMode mode, List<String> loadModels, Dura
 
     public ManagementSettings {
         loadModels = List.copyOf(loadModels);
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
-            throw new IllegalArgumentException(ConfigKeys.REPOSITORY_POLL_INTERVAL + " must be positive, got " + pollInterval);
+        if (pollInterval.isNegative() || pollInterval.isZero() || pollInterval.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException(ConfigKeys.REPOSITORY_POLL_INTERVAL + " must be positive and at most PT24H, got "
+                    + pollInterval);
         }
         if (!loadModels.isEmpty() && mode != ControlMode.EXPLICIT) {
             throw new IllegalArgumentException(ConfigKeys.LOAD_MODELS + " needs " + ConfigKeys.MODEL_CONTROL_MODE
