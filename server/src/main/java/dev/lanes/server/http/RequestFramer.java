@@ -22,12 +22,16 @@ import java.util.function.Supplier;
  *   <li>chunked bodies are decoded here (chunk extensions ignored, trailer fields read and dropped,
  *       as RFC 9112 §7.1 allows) and re-encoded as plain chunks, which is all Helidon parses;</li>
  *   <li>HTTP/1.0 requests are passed on as HTTP/1.1 with {@code Connection: close};</li>
- *   <li>every prologue Helidon parses must be a head this framer delivered ({@link #checkPrologue}),
- *       so bytes of a body are never run as a request, whatever a handler left unread.</li>
+ *   <li>no body byte is handed over while Helidon reads a request line, and every prologue it
+ *       parses must be a head this framer delivered ({@link #checkPrologue}), so bytes of a body
+ *       are never run as a request, whatever a handler left unread.</li>
  * </ul>
  * Errors in a head are answered here and close the connection; errors in a body reach the handler
  * reading it as {@link RequestFramingException}; after either, every pull closes the connection.
  * Runs on the connection's thread only, except {@link ReadTimer}, shared with the watchdog.
+ * One class of some 450 lines on purpose: heads, fixed bodies and chunks are sections of one state
+ * machine over one raw buffer and one line reader; the checks of single lines live apart
+ * ({@link RequestLine}, {@link HeaderField}, {@link Framing}, {@link ChunkLine}).
  */
 final class RequestFramer implements Supplier<byte[]> {
     private static final byte CR = '\r';
