@@ -1,5 +1,7 @@
 package dev.lanes.server.config;
 
+import dev.lanes.runtime.model.ConfigBounds;
+
 import java.time.Duration;
 
 /** Range checks for configuration values; the message names the key, the bounds and the value. */
@@ -14,8 +16,6 @@ final class Bounds {
     }
 
     static void within(String key, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
-        }
+        ConfigBounds.check(key, value, min, max); // the same check and message as config.pbtxt's numbers
     }
 }

@@ -23,9 +23,15 @@ final class Framing {
 
     void contentLength(String value) {
         contentLengthFields++;
-        if (value.isEmpty() || value.length() > MAX_LENGTH_DIGITS || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (value.isEmpty() || value.length() > MAX_LENGTH_DIGITS) {
             badLength = true;
             return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                badLength = true;
+                return;
+            }
         }
         length = Long.parseLong(value);
     }

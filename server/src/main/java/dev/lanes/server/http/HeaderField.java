@@ -39,6 +39,20 @@ final class HeaderField {
         return -1;
     }
 
+    /** Whether the name in {@code line[0..nameEnd)} is {@code lowerCaseName}, in any ASCII case. */
+    static boolean nameIs(byte[] line, int nameEnd, byte[] lowerCaseName) {
+        if (nameEnd != lowerCaseName.length) {
+            return false;
+        }
+        for (int i = 0; i < nameEnd; i++) {
+            byte b = line[i];
+            if ((b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b) != lowerCaseName[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Why {@link #nameEnd} found no name. */
     static String problem(byte[] line, int length) {
         if (line[0] == ' ' || line[0] == '\t') {

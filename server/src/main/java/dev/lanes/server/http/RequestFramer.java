@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +39,9 @@ final class RequestFramer implements Supplier<byte[]> {
     private static final byte[] CRLF = {CR, LF};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_CHUNK_LINE = 4096;
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HOST = "host".getBytes(StandardCharsets.US_ASCII);
     /** RFC 6585; Helidon's Status has no constant for it. */
     private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
     /** RFC 9112 §2.2: empty lines before a request line are ignored; a few, not without end. */
@@ -179,21 +181,21 @@ final class RequestFramer implements Supplier<byte[]> {
             if (colon < 0) {
                 throw refuse(Status.BAD_REQUEST_400, HeaderField.problem(line, lineLength));
             }
-            String name = new String(line, 0, colon, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
             String valueProblem = HeaderField.valueProblem(line, colon + 1, lineLength);
             if (valueProblem != null) {
-                throw refuse(Status.BAD_REQUEST_400, "header field " + name + ": " + valueProblem);
+                throw refuse(Status.BAD_REQUEST_400, "header field "
+                        + new String(line, 0, colon, StandardCharsets.US_ASCII) + ": " + valueProblem);
             }
-            switch (name) {
-                case "content-length" -> framing.contentLength(HeaderField.value(line, colon + 1, lineLength));
-                case "transfer-encoding" -> framing.transferEncoding(HeaderField.value(line, colon + 1, lineLength));
-                default -> {
-                    if (name.equals("host")) {
-                        hosts++;
-                    }
-                    head.write(line, 0, lineLength);
-                    head.writeBytes(CRLF);
+            if (HeaderField.nameIs(line, colon, CONTENT_LENGTH)) {
+                framing.contentLength(HeaderField.value(line, colon + 1, lineLength));
+            } else if (HeaderField.nameIs(line, colon, TRANSFER_ENCODING)) {
+                framing.transferEncoding(HeaderField.value(line, colon + 1, lineLength));
+            } else {
+                if (HeaderField.nameIs(line, colon, HOST)) {
+                    hosts++;
                 }
+                head.write(line, 0, lineLength);
+                head.writeBytes(CRLF);
             }
         }
         if (hosts > 1 || (hosts == 0 && !requestLine.http10())) {

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which methods each of {@link V2Routes}' paths takes, for the {@code Allow} header of a 405
- * (RFC 9110 §15.5.6) and the answer to OPTIONS. Kept beside the routing it mirrors; RestErrorsIT
- * checks every route against it.
+ * (RFC 9110 §15.5.6) and the answer to OPTIONS. It mirrors {@link V2Routes#routing}: a route added
+ * there needs its path here.
  */
 final class AllowedMethods {
     private record Route(Pattern path, String allow) {
