@@ -1,5 +1,6 @@
 package dev.lanes.signals;
 
+import dev.lanes.runtime.stats.ExecutedBatch;
 import dev.lanes.runtime.stats.LoadView;
 import dev.lanes.runtime.stats.ModelStats;
 import dev.lanes.runtime.stats.StatsFactory;
@@ -70,9 +71,9 @@ public final class MicrometerStatsFactory implements StatsFactory {
         }
 
         @Override
-        public void batchExecuted(int rows, int requests, long nanos) {
-            compute.record(nanos, TimeUnit.NANOSECONDS);
-            batchSize.record(rows);
+        public void batchExecuted(ExecutedBatch batch) {
+            compute.record(batch.nanos(), TimeUnit.NANOSECONDS);
+            batchSize.record(batch.rows());
             batches.increment();
         }
 

@@ -1,5 +1,6 @@
 package dev.lanes.signals;
 
+import dev.lanes.runtime.stats.ExecutedBatch;
 import dev.lanes.runtime.stats.LoadView;
 import dev.lanes.runtime.stats.ModelStats;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class PrometheusExpositionTest {
             };
             ModelStats stats = new MicrometerStatsFactory(lanes.registry()).forModel("affine", load);
             stats.queueWait(TimeUnit.MICROSECONDS.toNanos(300));
-            stats.batchExecuted(3, 2, TimeUnit.MILLISECONDS.toNanos(2));
+            stats.batchExecuted(new ExecutedBatch(3, 2, 0, TimeUnit.MILLISECONDS.toNanos(2), 0));
             stats.requestExpired();
             RequestMeters requests = new RequestMeters(lanes.registry());
             requests.started();

@@ -7,11 +7,12 @@ import dev.lanes.cache.CachedOutputs;
 import dev.lanes.cache.Lookup;
 import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.SingleFlight;
-import dev.lanes.runtime.batch.Cancellation;
 import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.runtime.tensor.DataType;
 import dev.lanes.runtime.tensor.Tensor;
+import dev.lanes.server.InferenceService.InferCall;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -44,19 +45,15 @@ final class CachingPredictor {
     }
 
     /**
-     * Takes ownership of {@code inputs}, as {@link ModelVersion#infer} does.
-     *
-     * @param bypassCache  the request asked not to use the cache
-     * @param cancellation the client giving up (gRPC); {@link Cancellation#NONE} where it cannot.
-     *                     A cached model's shared flight ignores it: other callers wait on it too
+     * Takes ownership of the call's inputs. A cached model's shared flight ignores the call's
+     * cancellation: other callers wait on it too.
      */
-    InferenceResult predict(ModelVersion version, List<Tensor> inputs, Set<String> outputs, long timeoutMicros,
-                                   long clientDeadlineNanos, boolean bypassCache, Cancellation cancellation)
-            throws Exception {
-        if (bypassCache || !cached(version)) {
-            return version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
+    InferenceResult predict(ModelVersion version, InferCall call) throws Exception {
+        if (call.cacheBypass() || !cached(version)) {
+            return version.admitter().run(call.inputs(), call.options());
         }
-        CacheKey key = key(version, inputs, outputs);
+        CheckedInputs inputs = call.inputs();
+        CacheKey key = key(version, inputs, call.options().outputs());
         long start = System.nanoTime();
         Lookup lookup = cache.get(key);
         if (lookup.result() == Lookup.Result.HIT) {
@@ -65,7 +62,7 @@ final class CachingPredictor {
                 long lookupNanos = System.nanoTime() - start;
                 stats.lookup(version.model(), Lookup.Result.HIT, lookupNanos);
                 version.statistics().cacheHit(lookupNanos);
-                inputs.forEach(Tensor::close);
+                inputs.close();
                 return result;
             } catch (IllegalArgumentException corrupt) {
                 LOG.log(Level.FINE, "unreadable cache value for " + key + ": " + corrupt.getMessage());
@@ -77,15 +74,13 @@ final class CachingPredictor {
         SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
             // Not the leader's cancellation: followers share this flight, and one client going away
             // must not fail the others.
-            InferenceResult result = version.infer(inputs, outputs, timeoutMicros, clientDeadlineNanos,
-                    Cancellation.NONE);
+            InferenceResult result = version.admitter().run(inputs, call.options().uncancellable());
             version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
             return result;
         });
         if (!outcome.led()) {
-            inputs.forEach(Tensor::close); // another identical request ran the model for us
+            inputs.close(); // another identical request ran the model for us
             version.statistics().cacheMiss(lookupNanos);
-            version.statistics().succeeded(System.nanoTime() - start);
         }
         return outcome.value();
     }
@@ -95,15 +90,11 @@ final class CachingPredictor {
      * thread waits for the batch. A cached model's lookup, store and single-flight wait run on
      * the calling (virtual) thread and the future is complete on return.
      */
-    CompletableFuture<InferenceResult> predictAsync(ModelVersion version, List<Tensor> inputs,
-                                                           Set<String> outputs, long timeoutMicros,
-                                                           long clientDeadlineNanos, boolean bypassCache,
-                                                           Cancellation cancellation) throws Exception {
-        if (bypassCache || !cached(version)) {
-            return version.inferAsync(inputs, outputs, timeoutMicros, clientDeadlineNanos, cancellation);
+    CompletableFuture<InferenceResult> predictAsync(ModelVersion version, InferCall call) throws Exception {
+        if (call.cacheBypass() || !cached(version)) {
+            return version.admitter().submit(call.inputs(), call.options());
         }
-        return CompletableFuture.completedFuture(
-                predict(version, inputs, outputs, timeoutMicros, clientDeadlineNanos, false, cancellation));
+        return CompletableFuture.completedFuture(predict(version, call));
     }
 
     /**
@@ -112,7 +103,7 @@ final class CachingPredictor {
      */
     void refuseEarlyIfOverloaded(ModelVersion version) {
         if (!cached(version)) {
-            version.refuseIfQueueFull();
+            version.admitter().refuseIfQueueFull();
         }
     }
 
@@ -120,10 +111,10 @@ final class CachingPredictor {
         return allModels || version.settings().config().getResponseCache().getEnable();
     }
 
-    private static CacheKey key(ModelVersion version, List<Tensor> inputs, Set<String> outputs) {
+    private static CacheKey key(ModelVersion version, CheckedInputs inputs, Set<String> outputs) {
         SortedSet<String> names = new TreeSet<>(outputs.isEmpty() ? version.signature().outputNames() : outputs);
         CacheKeyBuilder key = new CacheKeyBuilder(version.model(), version.version(), names);
-        for (Tensor input : inputs) {
+        for (Tensor input : inputs.tensors()) {
             key.input(input.name(), input.dataType().name(), input.shape(), input.data());
         }
         return key.build();

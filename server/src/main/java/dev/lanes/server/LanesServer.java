@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 /**
  * One Lanes node: the model repository, the prediction cache, the meters, Helidon serving REST and
  * {@code /metrics} (HTTP/1.1, port 8000) and grpc-java's server for gRPC (port 8001), both in
- * front of the same gateway, batchers and cache.
+ * front of the same inference service, batchers and cache.
  * Models load before the ports open, so a started node answers at once (strict readiness
  * applies on top).
  */
@@ -90,7 +90,6 @@ public final class LanesServer implements AutoCloseable {
         RepositoryControl repositoryControl = new RepositoryControl(repository, management.mode());
         ManagementAccess access = new ManagementAccess(management);
         meters = new RequestMeters(registry.registry());
-        InferenceGateway gateway = new InferenceGateway(repository, state, meters);
         MicrometerCacheStats cacheStats = new MicrometerCacheStats(registry.registry());
         if (cache instanceof LocalPredictionCache local) {
             cacheStats.bindLocal(local);
@@ -98,7 +97,7 @@ public final class LanesServer implements AutoCloseable {
             cacheStats.bindLocal(tiered.local());
         }
         CachingPredictor predictor = new CachingPredictor(cache, cacheStats, config.cache().allModels());
-        InferenceService inference = new InferenceService(gateway, predictor);
+        InferenceService inference = new InferenceService(repository, state, meters, predictor);
         V2Routes routes = new V2Routes(repository, state, registry, inference, repositoryControl, access,
                 config.maxRequestSize(),
                 config.maxTensorElements(), NAME, VERSION, EXTENSIONS);

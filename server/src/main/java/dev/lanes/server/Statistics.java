@@ -34,7 +34,7 @@ public final class Statistics {
             }
         } else {
             Model model = repository.model(name).orElseThrow(() -> InferenceException.unknownModel(name));
-            OptionalLong wanted = InferenceGateway.parseVersion(version);
+            OptionalLong wanted = InferenceService.parseVersion(version);
             if (wanted.isPresent()) {
                 versions.add(repository.resolve(name, wanted));
             } else {

@@ -32,6 +32,10 @@ import java.util.stream.Collectors;
  * results.json, SVG plots and the generated part of docs/benchmarks.md.
  *
  * <pre>bin/bench scenarios [--quick] [--scenarios 1,2,...] [--out DIR] [--docs FILE]</pre>
+ *
+ * <p>Longer than most classes (about 440 lines): it is the script of one run, the scenarios in
+ * the order docs/benchmarks.md reports them and the goals judged from the results they left,
+ * reading top to bottom like that page; loading, plotting and writing live in their own classes.
  */
 public final class BenchmarkSuite {
     static final String USAGE = """

@@ -3,14 +3,9 @@ package dev.lanes.benchmarks.load;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.lanes.cache.CacheSettings;
-import dev.lanes.runtime.model.RuntimeSettings;
+import dev.lanes.benchmarks.suite.ServerProcess;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
-import dev.lanes.server.LanesServer;
-import dev.lanes.server.config.DrainSettings;
-import dev.lanes.server.config.GrpcSettings;
-import dev.lanes.server.config.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,15 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The load generator against a real node on loopback: every protocol gets answers that the
  * node's /metrics counts the same; open loop sends on schedule; overload answers count as
  * rejections and bad requests as errors with their reason. Short runs: this checks the
- * instrument, never the server's speed.
+ * instrument, never the server's speed. The node is the server's jar in its own JVM, as
+ * {@code bin/lanes serve} runs it: benchmarks reaches Lanes only over the wire.
  */
 class LoadGeneratorIT {
     @TempDir
-    static Path repository;
-    static LanesServer server;
+    static Path work;
+    static ServerProcess server;
 
     @BeforeAll
     static void start() throws Exception {
+        Path repository = work.resolve("repo");
         new TestRepository(repository)
                 .model("mlp", 1, TestModels.mlp(16, 32, 4, 1))
                 .config("mlp", "max_batch_size: 8\ndynamic_batching { }\n")
@@ -47,9 +45,9 @@ class LoadGeneratorIT {
                 .model("slow", 1, TestModels.slow(64, 400))
                 .config("slow", "max_batch_size: 1\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n"
                         + "dynamic_batching { default_queue_policy { max_queue_size: 1 } }\n");
-        server = new LanesServer(new ServerConfig("127.0.0.1", 0, 64L << 20, 16L << 20, true, repository,
-                RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE)
-                .withGrpc(GrpcSettings.DEFAULT.withPort(GrpcSettings.ANY_FREE_PORT))).start();
+        // The node's default settings, and a drain grace of 0 so that closing it does not wait.
+        server = ServerProcess.lanes(Path.of("..", "server", "target", "lanes-server.jar"), repository,
+                work.resolve("lanes.log"), List.of("--set", "lanes.server.drain-grace=PT0S"));
     }
 
     @AfterAll
@@ -63,7 +61,7 @@ class LoadGeneratorIT {
     @EnumSource(Protocol.class)
     void closedLoop_everyRequestAnswered_andMetricsAgree(Protocol protocol) throws Exception {
         try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, Workload.random("mlp", "x", 1, 16), 2)) {
-            LoadResult result = SHORT.run(target, protocol.label(), OptionalLong.of(ProcessHandle.current().pid()), false);
+            LoadResult result = SHORT.run(target, protocol.label(), OptionalLong.of(server.pid()), false);
             assertTrue(result.counts().ok() > 0, "answers: " + result);
             assertEquals(0, result.counts().errors(), () -> "errors: " + result.errorReasons());
             assertEquals(result.counts().ok(), result.latency().count(), "one latency per success in the windows");
@@ -116,7 +114,7 @@ class LoadGeneratorIT {
 
     @Test
     void commandLine_writesEveryLevelAsJson() throws Exception {
-        Path json = repository.resolve("results.json");
+        Path json = work.resolve("results.json");
         int status = LoadGenerator.run(new String[]{"--url", "http://127.0.0.1:" + server.port(), "--model", "mlp",
                 "--input", "x:1,16", "--protocol", "rest-json", "--concurrency", "1,2", "--warmup", "0.1",
                 "--window", "0.2", "--max-windows", "3", "--json", json.toString(), "--quiet"});

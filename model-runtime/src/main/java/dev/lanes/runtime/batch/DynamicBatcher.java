@@ -2,6 +2,7 @@ package dev.lanes.runtime.batch;
 
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.stats.ExecutedBatch;
 import dev.lanes.runtime.stats.ModelStats;
 
 import java.time.Duration;
@@ -201,11 +202,16 @@ public final class DynamicBatcher implements AutoCloseable {
         executingRequests.addAndGet(batch.size());
         List<InferenceResult> results;
         try {
-            results = executor.execute(batch);
+            long runStart = ticker.nanos();
+            BatchPhases phases = new BatchPhases(ticker);
+            results = executor.execute(batch, phases);
+            long end = ticker.nanos();
             if (results.size() != batch.size()) {
                 throw new IllegalStateException(results.size() + " results for a batch of " + batch.size());
             }
-            stats.batchExecuted(rows, batch.size(), ticker.nanos() - start);
+            long assembled = phases.assembledAt(runStart);
+            long ran = phases.ranAt(end);
+            stats.batchExecuted(new ExecutedBatch(rows, batch.size(), assembled - runStart, ran - assembled, end - ran));
         } catch (RuntimeException | Error e) {
             // An InferenceException is the model failing on its input, reported to each caller;
             // anything else is a defect worth a stack trace.

@@ -72,14 +72,25 @@ public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs, 
     }
 
     /**
-     * Checks a whole request and returns its inputs in signature order. Every input must be given
-     * once, and in a batching model all inputs must agree on the batch size.
+     * Checks a request whose inputs were not checked one by one (see {@link #order} for the
+     * other case) and orders them. Fails without releasing anything: the caller still owns them.
      */
-    public List<Tensor> orderInputs(List<Tensor> given) {
-        Tensor[] ordered = new Tensor[inputs.size()];
+    public CheckedInputs check(List<Tensor> given) {
         for (Tensor tensor : given) {
-            TensorSpec spec = checkInput(tensor.name(), tensor.dataType(), tensor.shape());
-            int index = inputs.indexOf(spec);
+            checkInput(tensor.name(), tensor.dataType(), tensor.shape());
+        }
+        return order(given);
+    }
+
+    /**
+     * Orders inputs that each passed {@link #checkInput} while they were decoded, checking only
+     * what needs the whole request: every input given exactly once, and in a batching model all
+     * inputs agreeing on the batch size. Fails without releasing anything.
+     */
+    public CheckedInputs order(List<Tensor> checked) {
+        Tensor[] ordered = new Tensor[inputs.size()];
+        for (Tensor tensor : checked) {
+            int index = indexOf(tensor.name());
             if (ordered[index] != null) {
                 throw InferenceException.invalidInput("input '%s' is given more than once", tensor.name());
             }
@@ -88,14 +99,25 @@ public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs, 
         for (int i = 0; i < ordered.length; i++) {
             if (ordered[i] == null) {
                 throw InferenceException.invalidInput("expected %d inputs but got %d inputs; missing input '%s'",
-                        inputs.size(), given.size(), inputs.get(i).name());
+                        inputs.size(), checked.size(), inputs.get(i).name());
             }
             if (batching() && ordered[i].dim(0) != ordered[0].dim(0)) {
                 throw InferenceException.invalidInput("input '%s' has batch size %d but input '%s' has %d",
                         ordered[i].name(), ordered[i].dim(0), ordered[0].name(), ordered[0].dim(0));
             }
         }
-        return List.of(ordered);
+        int rows = batching() && ordered.length > 0 ? Math.toIntExact(ordered[0].dim(0)) : 1;
+        return new CheckedInputs(List.of(ordered), rows);
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw InferenceException.invalidInput("unexpected inference input '%s' for model; expected %s",
+                name, inputNames());
     }
 
     /** Checks requested output names; an empty set means every output. */

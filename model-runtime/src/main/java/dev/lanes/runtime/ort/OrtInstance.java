@@ -8,11 +8,11 @@ import ai.onnxruntime.OrtSession;
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.BatchExecutor;
+import dev.lanes.runtime.batch.BatchPhases;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.batch.InferenceTask;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
-import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.BytesElements;
 import dev.lanes.runtime.tensor.DataType;
 import dev.lanes.runtime.tensor.DirectBufferPool;
@@ -42,17 +42,15 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
     private final ExecutionProvider provider;
     private final ModelSignature signature;
     private final DirectBufferPool pool;
-    private final VersionStatistics statistics;
     private final OrtEnvironment environment = OrtSessions.environment();
 
     public OrtInstance(String name, OrtSession session, ExecutionProvider provider, ModelSignature signature,
-                       DirectBufferPool pool, VersionStatistics statistics) {
+                       DirectBufferPool pool) {
         this.name = name;
         this.session = session;
         this.provider = provider;
         this.signature = signature;
         this.pool = pool;
-        this.statistics = statistics;
     }
 
     public ExecutionProvider provider() {
@@ -60,9 +58,9 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
     }
 
     @Override
-    public List<InferenceResult> execute(List<InferenceTask> batch) {
+    public List<InferenceResult> execute(List<InferenceTask> batch, BatchPhases phases) {
         try {
-            return run(batch);
+            return run(batch, phases);
         } catch (OrtException | RuntimeException e) {
             // Thrown, not handed to the tasks here: the batcher fails the batch and leaves it out of
             // the executed-batch counts, so /metrics and Triton's execution_count agree.
@@ -72,7 +70,7 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         }
     }
 
-    private List<InferenceResult> run(List<InferenceTask> batch) throws OrtException {
+    private List<InferenceResult> run(List<InferenceTask> batch, BatchPhases phases) throws OrtException {
         int rows = 0;
         for (InferenceTask task : batch) {
             rows += task.rows();
@@ -80,18 +78,15 @@ public final class OrtInstance implements BatchExecutor, AutoCloseable {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         List<ByteBuffer> leased = new ArrayList<>();
         try {
-            long start = System.nanoTime();
             for (int i = 0; i < signature.inputs().size(); i++) {
                 TensorSpec spec = signature.inputs().get(i);
                 inputs.put(spec.name(), assemble(spec, i, batch, rows, leased));
             }
             Set<String> wanted = wantedOutputs(batch);
-            long assembled = System.nanoTime();
+            phases.assembled();
             try (OrtSession.Result result = session.run(inputs, wanted)) {
-                long ran = System.nanoTime();
-                List<InferenceResult> results = scatter(batch, rows, result);
-                statistics.computed(rows, batch.size(), assembled - start, ran - assembled, System.nanoTime() - ran);
-                return results;
+                phases.ran();
+                return scatter(batch, rows, result);
             }
         } finally {
             inputs.values().forEach(OnnxTensor::close);

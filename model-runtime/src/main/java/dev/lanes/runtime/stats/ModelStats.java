@@ -8,8 +8,8 @@ public interface ModelStats {
     /** A request left the queue to run, after waiting {@code nanos}. */
     void queueWait(long nanos);
 
-    /** A batch of {@code rows} rows from {@code requests} requests ran for {@code nanos}. */
-    void batchExecuted(int rows, int requests, long nanos);
+    /** A batch ran to completion; reported once per batch, by its batcher. */
+    void batchExecuted(ExecutedBatch batch);
 
     /** A request's deadline passed while it was queued. */
     void requestExpired();
@@ -26,7 +26,7 @@ public interface ModelStats {
         }
 
         @Override
-        public void batchExecuted(int rows, int requests, long nanos) {
+        public void batchExecuted(ExecutedBatch batch) {
         }
 
         @Override

@@ -6,9 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Triton's statistics for one model version (the statistics extension), kept with the same
- * events that drive the model's meters: it receives every {@link ModelStats} call and passes it on
- * to the per-model sink, so the two cannot disagree. Thread-safe and lock-free.
+ * Triton's statistics for one model version (the statistics extension). Each figure has one
+ * writer: the batcher's events ({@link ModelStats}: queue waits, executed batches, expiries)
+ * arrive here and pass on to the per-model meters, so the two cannot disagree; request outcomes
+ * are written by the node's inference service and cache lookups by its caching predictor.
+ * Thread-safe and lock-free.
  */
 public final class VersionStatistics implements ModelStats {
     /** A count and a cumulative duration. */
@@ -74,30 +76,28 @@ public final class VersionStatistics implements ModelStats {
         model.queueWait(nanos);
     }
 
+    /**
+     * Only batches that ran count as executions and inferences: Triton counts successful ones.
+     * Per-request compute times are the batch's, once for each request it carried.
+     */
     @Override
-    public void batchExecuted(int rows, int requests, long nanos) {
-        model.batchExecuted(rows, requests, nanos);
+    public void batchExecuted(ExecutedBatch batch) {
+        int requests = batch.requests();
+        executions.increment();
+        inferences.add(batch.rows());
+        computeInput.add(requests, batch.inputNanos() * requests);
+        computeInfer.add(requests, batch.inferNanos() * requests);
+        computeOutput.add(requests, batch.outputNanos() * requests);
+        BatchSize size = batches.computeIfAbsent(batch.rows(), r -> new BatchSize());
+        size.input.add(1, batch.inputNanos());
+        size.infer.add(1, batch.inferNanos());
+        size.output.add(1, batch.outputNanos());
+        model.batchExecuted(batch);
     }
 
     @Override
     public void requestExpired() {
         model.requestExpired();
-    }
-
-    /**
-     * One successful execution's input assembly, ORT run and output slicing, for a batch of
-     * {@code rows}. Only these count as executions and inferences: Triton counts successful ones.
-     */
-    public void computed(int rows, int requests, long inputNanos, long inferNanos, long outputNanos) {
-        executions.increment();
-        inferences.add(rows);
-        computeInput.add(requests, inputNanos * requests);
-        computeInfer.add(requests, inferNanos * requests);
-        computeOutput.add(requests, outputNanos * requests);
-        BatchSize size = batches.computeIfAbsent(rows, r -> new BatchSize());
-        size.input.add(1, inputNanos);
-        size.infer.add(1, inferNanos);
-        size.output.add(1, outputNanos);
     }
 
     /** A request answered (by the model or the cache) after {@code nanos}. */
@@ -110,10 +110,9 @@ public final class VersionStatistics implements ModelStats {
         fail.add(1, nanos);
     }
 
-    /** A request answered from the cache; its lookup took {@code nanos}. Counts as a success too. */
+    /** A request answered from the cache; its lookup took {@code nanos}. Its success is counted apart. */
     public void cacheHit(long nanos) {
         cacheHit.add(1, nanos);
-        succeeded(nanos);
     }
 
     /** A cache miss; looking up and storing took {@code nanos}. */

@@ -33,7 +33,7 @@ class DynamicBatcherStressTest {
         final Set<InferenceTask> seen = ConcurrentHashMap.newKeySet();
 
         @Override
-        public List<InferenceResult> execute(List<InferenceTask> batch) {
+        public List<InferenceResult> execute(List<InferenceTask> batch, BatchPhases phases) {
             batches.incrementAndGet();
             List<InferenceResult> results = new java.util.ArrayList<>();
             int rows = batch.stream().mapToInt(InferenceTask::rows).sum();
@@ -103,7 +103,7 @@ class DynamicBatcherStressTest {
     void execute_executorThrows_failsItsWholeBatchAndOthersStillRun() throws Exception {
         BatchPolicy policy = BatchPolicy.unbatched(4, 100);
         AtomicInteger calls = new AtomicInteger();
-        BatchExecutor flaky = batch -> {
+        BatchExecutor flaky = (batch, phases) -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("boom");
             }
@@ -128,7 +128,7 @@ class DynamicBatcherStressTest {
     void offer_queueFullAndShutdown_areRefusedWithoutBlocking() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        BatchExecutor blocking = batch -> {
+        BatchExecutor blocking = (batch, phases) -> {
             running.countDown();
             try {
                 release.await();
@@ -160,7 +160,7 @@ class DynamicBatcherStressTest {
     @Test
     void cancelQueued_taskStillQueued_failsItWithTheReason() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        BatchExecutor blocking = batch -> {
+        BatchExecutor blocking = (batch, phases) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package dev.lanes.server.grpc;
 
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.batch.InferenceResult;
+import dev.lanes.runtime.batch.RequestOptions;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
@@ -233,8 +234,10 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                         var outputs = GrpcTensors.requestedOutputs(request);
                         long timeout = GrpcTensors.timeoutMicros(request);
                         boolean bypass = GrpcTensors.cacheBypass(request);
-                        return new InferenceService.InferCall(tensors.inputs(request, version.signature()), outputs,
-                                timeout, CallContext.deadlineNanos(context), bypass, CallContext.cancellation(context));
+                        RequestOptions options = new RequestOptions(outputs, timeout, CallContext.deadlineNanos(context),
+                                CallContext.cancellation(context));
+                        return new InferenceService.InferCall(tensors.inputs(request, version.signature()), options,
+                                bypass);
                     }
 
                     @Override

@@ -3,6 +3,7 @@ package dev.lanes.server.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.tensor.BytesElements;
 import dev.lanes.runtime.tensor.DataType;
@@ -37,8 +38,8 @@ final class GrpcTensors {
         this.maxTensorElements = maxTensorElements;
     }
 
-    /** Decoded inputs, in request order; the caller owns them. */
-    List<Tensor> inputs(ModelInferRequest request, ModelSignature signature) {
+    /** Decoded inputs, each checked against the signature before its data is read; the caller owns them. */
+    CheckedInputs inputs(ModelInferRequest request, ModelSignature signature) {
         boolean raw = request.getRawInputContentsCount() > 0;
         if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
             throw InferenceException.invalidInput("raw_input_contents has %d entries for %d inputs",
@@ -64,7 +65,7 @@ final class GrpcTensors {
                     tensors.add(fromContents(name, type, shape, count, input.getContents()));
                 }
             }
-            return tensors;
+            return signature.order(tensors);
         } catch (RuntimeException e) {
             tensors.forEach(Tensor::close);
             throw e;

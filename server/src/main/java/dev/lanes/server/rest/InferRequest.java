@@ -1,6 +1,6 @@
 package dev.lanes.server.rest;
 
-import dev.lanes.runtime.tensor.Tensor;
+import dev.lanes.runtime.model.CheckedInputs;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,13 +11,13 @@ import java.util.Set;
  * {@link #close()} releases whatever was not handed over.
  *
  * @param id                 the request's id, echoed in the response, or null
- * @param inputs             decoded inputs in request order
+ * @param inputs             decoded inputs, checked against the signature
  * @param outputs            the outputs the client asked for, empty for all
  * @param timeoutMicros      the {@code timeout} parameter, 0 when absent
  * @param binaryOutputs      the {@code binary_data_output} parameter: outputs default to binary
  * @param cacheBypass        the {@code cache_bypass} parameter: answer from the model, not the cache
  */
-record InferRequest(String id, List<Tensor> inputs, List<RequestedOutput> outputs, long timeoutMicros,
+record InferRequest(String id, CheckedInputs inputs, List<RequestedOutput> outputs, long timeoutMicros,
                     boolean binaryOutputs, boolean cacheBypass) implements AutoCloseable {
 
     /** One entry of the request's {@code outputs}; {@code binary} is null when not stated. */
@@ -42,6 +42,6 @@ record InferRequest(String id, List<Tensor> inputs, List<RequestedOutput> output
 
     @Override
     public void close() {
-        inputs.forEach(Tensor::close);
+        inputs.close();
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.lanes.runtime.InferenceException;
+import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.tensor.BytesElements;
 import dev.lanes.runtime.tensor.DataType;
@@ -31,6 +32,12 @@ import java.util.concurrent.ArrayBlockingQueue;
  * before any buffer is allocated for it. Data is streamed into pooled direct buffers.
  *
  * <p>One instance per server; thread-safe. On any error every buffer already leased is released.
+ *
+ * <p>Longer than most classes (about 430 lines) because it is one streaming pass over a
+ * grammar: the request object, its parameters, each input object (whose fields may come in any
+ * order, so data may arrive before the shape it needs) and the binary section all share the
+ * leases taken so far and must release them in one place; the element-level JSON reading lives
+ * apart in {@link JsonTensorData}.
  */
 final class InferRequestDecoder {
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -90,7 +97,8 @@ final class InferRequestDecoder {
             for (PendingInput input : inputs) {
                 tensors.add(input.tensor());
             }
-            return new InferRequest(header.id, tensors, header.outputs, header.timeoutMicros, header.binaryOutputs,
+            CheckedInputs checked = signature.order(tensors); // each was checked as its header was read
+            return new InferRequest(header.id, checked, header.outputs, header.timeoutMicros, header.binaryOutputs,
                     header.cacheBypass);
         } catch (JsonProcessingException e) {
             inputs.forEach(PendingInput::release);

@@ -1,8 +1,5 @@
 package dev.lanes.server.rest;
 
-import dev.lanes.runtime.InferenceException;
-import dev.lanes.runtime.batch.Cancellation;
-import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.repository.IndexEntry;
 import dev.lanes.runtime.repository.Model;
 import dev.lanes.runtime.repository.ModelState;
@@ -15,7 +12,6 @@ import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
 import dev.lanes.signals.LanesRegistry;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -26,31 +22,22 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The KServe V2 / Open Inference Protocol REST endpoints, Triton's repository index and
- * {@code /metrics}. Handlers run on virtual threads and block on the batcher's answer.
+ * {@code /metrics}. Handlers run on virtual threads; inference is {@link InferRoute}'s.
  */
 public final class V2Routes implements HttpService {
-    static final HeaderName INFERENCE_HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
-    /**
-     * Unread request bodies up to this size are drained to keep the connection; larger ones close
-     * it. Measured at three times cls capacity (110 KB bodies): draining refused requests kept
-     * 1280 answers/s against 890/s when every refusal closed, the reconnects costing more than the
-     * reads; a body of megabytes costs more to drain than a reconnect.
-     */
-    public static final long DRAIN_LIMIT = 1 << 20;
-    private static final String PROTOCOL = "rest";
+    /** Unread request bodies up to this size are drained to keep the connection (see {@link InferRoute}). */
+    public static final long DRAIN_LIMIT = InferRoute.DRAIN_LIMIT;
 
     private final ModelRepository repository;
     private final NodeState state;
     private final LanesRegistry registry;
     private final InferenceService inference;
-    private final InferRequestDecoder decoder;
-    private final long maxRequestSize;
+    private final InferRoute inferRoute;
     private final byte[] serverMetadata;
     private final Statistics statistics;
     private final RepositoryControl repositoryControl;
@@ -66,8 +53,8 @@ public final class V2Routes implements HttpService {
         this.inference = inference;
         this.repositoryControl = repositoryControl;
         this.access = access;
-        this.maxRequestSize = maxRequestSize;
-        this.decoder = new InferRequestDecoder(repository.bufferPool(), maxTensorElements);
+        this.inferRoute = new InferRoute(inference, access,
+                new InferRequestDecoder(repository.bufferPool(), maxTensorElements), maxRequestSize);
         this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
         this.statistics = new Statistics(repository);
     }
@@ -87,8 +74,8 @@ public final class V2Routes implements HttpService {
                 .get("/v2/models/{model}/versions/{version}/config", this::modelConfig)
                 .get("/v2/models/{model}/ready", this::modelReady)
                 .get("/v2/models/{model}/versions/{version}/ready", this::modelReady)
-                .post("/v2/models/{model}/infer", this::infer)
-                .post("/v2/models/{model}/versions/{version}/infer", this::infer)
+                .post("/v2/models/{model}/infer", inferRoute::infer)
+                .post("/v2/models/{model}/versions/{version}/infer", inferRoute::infer)
                 .post("/v2/repository/index", this::index)
                 .post("/v2/repository/models/{model}/load", this::loadModel)
                 .post("/v2/repository/models/{model}/unload", this::unloadModel)
@@ -211,7 +198,7 @@ public final class V2Routes implements HttpService {
         }
     }
 
-    private static String authorization(ServerRequest req) {
+    static String authorization(ServerRequest req) {
         return req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     }
 
@@ -220,86 +207,11 @@ public final class V2Routes implements HttpService {
         res.send(registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private void infer(ServerRequest req, ServerResponse res) {
-        String model = req.path().pathParameters().get("model");
-        try {
-            access.checkInference(authorization(req));
-            inference.infer(PROTOCOL, model, versionParameter(req), new InferenceService.Exchange<InferRequest>() {
-                @Override
-                public InferRequest decode(ModelVersion version) throws Exception {
-                    return decodeBody(req, version);
-                }
-
-                @Override
-                public InferenceService.InferCall call(InferRequest request) {
-                    return new InferenceService.InferCall(request.inputs(), request.outputNames(),
-                            request.timeoutMicros(), Long.MAX_VALUE, request.cacheBypass(), Cancellation.NONE);
-                }
-
-                @Override
-                public void answer(ModelVersion version, InferRequest request, InferenceResult result) throws Exception {
-                    send(res, InferResponseEncoder.encode(version.model(), version.version(), request,
-                            result.outputs()));
-                }
-            });
-        } catch (Exception e) {
-            if (e instanceof InferenceException && !req.content().consumed()
-                    && req.headers().contentLength().orElse(-1) > DRAIN_LIMIT) {
-                // Refused before reading a body of megabytes: closing costs less than draining it.
-                res.header(HeaderValues.CONNECTION_CLOSE);
-            }
-            RestErrors.answer(res, e, "inference on " + model);
-        }
-    }
-
-    private InferRequest decodeBody(ServerRequest req, ModelVersion version) throws IOException {
-        long bodyLength = req.headers().contentLength().orElse(-1);
-        if (bodyLength > maxRequestSize) {
-            throw InferenceException.tooLarge("request body of %d bytes is larger than %d bytes, the limit",
-                    bodyLength, maxRequestSize);
-        }
-        long headerLength = headerLength(req, bodyLength);
-        try (InputStream body = new LimitedInputStream(req.content().inputStream(), maxRequestSize)) {
-            return decoder.decode(body, headerLength, bodyLength, version.signature());
-        }
-    }
-
-    private static void send(ServerResponse res, InferResponseEncoder.Encoded encoded) throws Exception {
-        res.status(Status.OK_200);
-        if (encoded.hasBinary()) {
-            res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
-            res.header(INFERENCE_HEADER_LENGTH, Integer.toString(encoded.header().length));
-        } else {
-            res.header(HeaderValues.CONTENT_TYPE_JSON);
-        }
-        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(encoded.contentLength()));
-        try (OutputStream out = res.outputStream()) {
-            encoded.writeTo(out);
-        }
-    }
-
-    private long headerLength(ServerRequest req, long bodyLength) {
-        if (!req.headers().contains(INFERENCE_HEADER_LENGTH)) {
-            return -1;
-        }
-        String text = req.headers().get(INFERENCE_HEADER_LENGTH).get();
-        long length;
-        try {
-            length = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw InferenceException.invalidInput("Inference-Header-Content-Length must be an integer, got '%s'", text);
-        }
-        if (length < 0 || (bodyLength >= 0 && length > bodyLength) || length > maxRequestSize) {
-            throw InferenceException.invalidInput("Inference-Header-Content-Length %d does not fit the body", length);
-        }
-        return length;
-    }
-
     private ModelVersion resolve(ServerRequest req) {
         return inference.resolve(req.path().pathParameters().get("model"), versionParameter(req));
     }
 
-    private static String versionParameter(ServerRequest req) {
+    static String versionParameter(ServerRequest req) {
         return req.path().pathParameters().contains("version") ? req.path().pathParameters().get("version") : null;
     }
 

@@ -53,9 +53,9 @@ class InferRequestDecoderTest {
                 + "\"outputs\":[{\"name\":\"y\"}],\"parameters\":{\"timeout\":1500,\"cache_bypass\":true}}");
         try {
             assertEquals("7", request.id());
-            assertEquals(2, request.inputs().size());
-            assertArrayEquals(new long[]{2, 4}, request.inputs().get(0).shape());
-            assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6, 7, 8.5f}, floats(request.inputs().get(0)));
+            assertEquals(2, request.inputs().tensors().size());
+            assertArrayEquals(new long[]{2, 4}, request.inputs().tensors().get(0).shape());
+            assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6, 7, 8.5f}, floats(request.inputs().tensors().get(0)));
             assertEquals(Set.of("y"), request.outputNames());
             assertEquals(1500, request.timeoutMicros());
             assertTrue(request.cacheBypass());
@@ -77,7 +77,7 @@ class InferRequestDecoderTest {
         byte[] bytes = body.toByteArray();
         InferRequest request = decoder.decode(new ByteArrayInputStream(bytes), header.length(), bytes.length, SIGNATURE);
         try {
-            assertArrayEquals(new float[]{1.5f, -2, 0, Float.MIN_VALUE}, floats(request.inputs().get(0)));
+            assertArrayEquals(new float[]{1.5f, -2, 0, Float.MIN_VALUE}, floats(request.inputs().tensors().get(0)));
         } finally {
             request.close();
         }

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Batch assembly (each request's input copied into one pooled direct buffer) and output slicing
- * (the batch output cut into per-request views), for batches of MLP rows and cls images.
+ * (the batch output cut into per-request views), for batches of MLP rows and cls images. In
+ * {@code BatchTensors}' package because it is internal to the runtime; run it with
+ * {@code bin/bench jmh model-runtime}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,6 +1,5 @@
 package dev.lanes.server.rest;
 
-import dev.lanes.benchmarks.load.Workload;
 import dev.lanes.runtime.model.ModelSignature;
 import dev.lanes.runtime.model.TensorSpec;
 import dev.lanes.runtime.tensor.DataType;
@@ -23,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * REST request decoding into pooled direct buffers, JSON and binary extension, for the MLP input
- * (256 floats) and a PaddleOCR cls image (3×48×192 floats). Lives in the decoder's package
- * because the decoder is internal to the server.
+ * (256 floats) and a PaddleOCR cls image (3×48×192 floats), with the bodies the load generator
+ * sends. Lives in the decoder's package because the decoder is internal to the server; run it
+ * with {@code bin/bench jmh server}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,21 +44,21 @@ public class RestDecodeBenchmark {
 
     @Setup
     public void setUp() {
-        Workload workload = input.equals("mlp") ? Workload.random("m", "x", 1, 256)
-                : Workload.random("m", "x", 1, 3, 48, 192);
+        RandomFp32Body body = input.equals("mlp") ? RandomFp32Body.of("x", 1, 256)
+                : RandomFp32Body.of("x", 1, 3, 48, 192);
         long[] dims = input.equals("mlp") ? new long[]{256} : new long[]{3, 48, 192};
         signature = new ModelSignature(List.of(new TensorSpec("x", DataType.FP32, dims)),
                 List.of(new TensorSpec("y", DataType.FP32, new long[]{10})), 64);
         decoder = new InferRequestDecoder(new DirectBufferPool(64L << 20), 1L << 26);
-        json = workload.jsonBody();
-        binary = workload.binaryBody();
-        binaryHeaderLength = workload.binaryHeader().length;
+        json = body.json();
+        binary = body.binary();
+        binaryHeaderLength = body.binaryHeader().length;
     }
 
     @Benchmark
     public int json() throws Exception {
         try (InferRequest request = decoder.decode(new ByteArrayInputStream(json), -1, json.length, signature)) {
-            return request.inputs().size();
+            return request.inputs().tensors().size();
         }
     }
 
@@ -66,7 +66,7 @@ public class RestDecodeBenchmark {
     public int binary() throws Exception {
         try (InferRequest request = decoder.decode(new ByteArrayInputStream(binary), binaryHeaderLength, binary.length,
                 signature)) {
-            return request.inputs().size();
+            return request.inputs().tensors().size();
         }
     }
 }

@@ -1,0 +1,16 @@
+package dev.lanes.runtime.stats;
+
+/**
+ * One batch that ran to completion, timed by its batcher on one clock: assembling the inputs,
+ * running the model, slicing the outputs back per request. The batcher reports each batch once;
+ * Triton's statistics and the meters both read it from there.
+ *
+ * @param rows     batch rows (the sum of the requests' dim 0)
+ * @param requests requests the batch carried
+ */
+public record ExecutedBatch(int rows, int requests, long inputNanos, long inferNanos, long outputNanos) {
+    /** The whole execution, assembly to slicing. */
+    public long nanos() {
+        return inputNanos + inferNanos + outputNanos;
+    }
+}
