@@ -7,14 +7,14 @@ import dev.lanes.server.grpc.proto.InferParameter;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.testing.BinaryResponse;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -28,25 +28,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PredictionCacheIT {
     private static final String CACHE_ON = "response_cache { enable: true }\n";
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("cached", 1, TestModels.affine()).config("cached", CACHE_ON)
+                    .model("uncached", 1, TestModels.affine())
+                    .model("failing", 1, TestModels.failingAtRunTime()).config("failing", CACHE_ON))
+            .start(dir -> ServerFixture.start(dir, true));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("cached", 1, TestModels.affine()).config("cached", CACHE_ON)
-                .model("uncached", 1, TestModels.affine())
-                .model("failing", 1, TestModels.failingAtRunTime()).config("failing", CACHE_ON);
-        server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     private static String json(String id, float a, String extraParameters) {
@@ -55,11 +56,11 @@ class PredictionCacheIT {
     }
 
     private static double batches(String model) throws Exception {
-        return server.metric("inference_batch_size_count{model=\"" + model + "\"}");
+        return server().metric("inference_batch_size_count{model=\"" + model + "\"}");
     }
 
     private static double cacheRequests(String model, String result) throws Exception {
-        return server.metric("inference_cache_requests_total{model=\"" + model + "\",result=\"" + result + "\"}");
+        return server().metric("inference_cache_requests_total{model=\"" + model + "\",result=\"" + result + "\"}");
     }
 
     @Test
@@ -67,8 +68,8 @@ class PredictionCacheIT {
         double batchesBefore = batches("cached");
         double hitsBefore = cacheRequests("cached", "hit");
 
-        HttpResponse<String> first = server.post("/v2/models/cached/infer", json("first", 7, ""));
-        HttpResponse<String> second = server.post("/v2/models/cached/infer", json("second", 7, ""));
+        HttpResponse<String> first = server().post("/v2/models/cached/infer", json("first", 7, ""));
+        HttpResponse<String> second = server().post("/v2/models/cached/infer", json("second", 7, ""));
         assertEquals(200, second.statusCode(), second.body());
         JsonNode firstBody = ServerFixture.json(first.body());
         JsonNode secondBody = ServerFixture.json(second.body());
@@ -77,7 +78,7 @@ class PredictionCacheIT {
 
         String header = "{\"id\":\"binary\",\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":16}}],\"parameters\":{\"binary_data_output\":true}}";
-        BinaryResponse binary = BinaryResponse.of(server.postBinary("/v2/models/cached/infer", header,
+        BinaryResponse binary = BinaryResponse.of(server().postBinary("/v2/models/cached/infer", header,
                 GrpcClient.floatBytes(7, 2, 3, 4)));
         ModelInferResponse viaGrpc = grpc.blocking().modelInfer(GrpcClient.rawRequest("cached", "x", "FP32",
                 new long[]{1, 4}, GrpcClient.floatBytes(7, 2, 3, 4)).setId("grpc").build());
@@ -96,14 +97,14 @@ class PredictionCacheIT {
     @Test
     void modelWithoutResponseCache_andBypassParameter_runTheModelEveryTime() throws Exception {
         double uncachedBefore = batches("uncached");
-        server.post("/v2/models/uncached/infer", json("a", 8, ""));
-        server.post("/v2/models/uncached/infer", json("b", 8, ""));
+        server().post("/v2/models/uncached/infer", json("a", 8, ""));
+        server().post("/v2/models/uncached/infer", json("b", 8, ""));
         assertEquals(2, batches("uncached") - uncachedBefore);
         assertEquals(0, cacheRequests("uncached", "miss") + cacheRequests("uncached", "hit"));
 
-        server.post("/v2/models/cached/infer", json("warm", 9, ""));
+        server().post("/v2/models/cached/infer", json("warm", 9, ""));
         double cachedBefore = batches("cached");
-        HttpResponse<String> bypass = server.post("/v2/models/cached/infer",
+        HttpResponse<String> bypass = server().post("/v2/models/cached/infer",
                 json("bypass", 9, ",\"parameters\":{\"cache_bypass\":true}"));
         assertEquals(200, bypass.statusCode(), bypass.body());
         grpc.blocking().modelInfer(GrpcClient.rawRequest("cached", "x", "FP32", new long[]{1, 4},
@@ -114,7 +115,7 @@ class PredictionCacheIT {
 
     @Test
     void concurrentIdenticalMisses_runTheModelOnce() throws Exception {
-        double rowsBefore = server.metric("inference_batch_size_sum{model=\"cached\"}");
+        double rowsBefore = server().metric("inference_batch_size_sum{model=\"cached\"}");
         int callers = 64;
         List<Future<String>> answers = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -122,7 +123,7 @@ class PredictionCacheIT {
             for (int i = 0; i < callers; i++) {
                 answers.add(threads.submit(() -> {
                     start.await();
-                    HttpResponse<String> response = server.post("/v2/models/cached/infer", json("same", 123, ""));
+                    HttpResponse<String> response = server().post("/v2/models/cached/infer", json("same", 123, ""));
                     assertEquals(200, response.statusCode(), response.body());
                     return ServerFixture.json(response.body()).get("outputs").toString();
                 }));
@@ -133,26 +134,26 @@ class PredictionCacheIT {
                 assertEquals(first, answer.get());
             }
         }
-        assertEquals(1, server.metric("inference_batch_size_sum{model=\"cached\"}") - rowsBefore,
+        assertEquals(1, server().metric("inference_batch_size_sum{model=\"cached\"}") - rowsBefore,
                 "one row ran for " + callers + " identical requests");
     }
 
     @Test
     void failures_areNeverStored() throws Exception {
         String failed = "inference_requests_total{model=\"failing\",outcome=\"runtime_failure\",protocol=\"rest\"}";
-        double before = server.metric(failed);
+        double before = server().metric(failed);
         String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,8]}]}";
-        assertEquals(500, server.post("/v2/models/failing/infer", body).statusCode());
-        assertEquals(500, server.post("/v2/models/failing/infer", body).statusCode());
-        assertEquals(2, server.metric(failed) - before, "the second request ran the model again");
+        assertEquals(500, server().post("/v2/models/failing/infer", body).statusCode());
+        assertEquals(500, server().post("/v2/models/failing/infer", body).statusCode());
+        assertEquals(2, server().metric(failed) - before, "the second request ran the model again");
         assertEquals(0, cacheRequests("failing", "hit"));
     }
 
     @Test
     void localCacheGauges_reportWhatIsHeld() throws Exception {
-        server.post("/v2/models/cached/infer", json("gauge", 55, ""));
-        double entries = server.metric("inference_cache_local_entries");
-        double bytes = server.metric("inference_cache_local_bytes");
+        server().post("/v2/models/cached/infer", json("gauge", 55, ""));
+        double entries = server().metric("inference_cache_local_entries");
+        double bytes = server().metric("inference_cache_local_bytes");
         assertEquals(true, entries >= 1, "entries " + entries);
         assertEquals(true, bytes > entries * 100, "bytes " + bytes);
     }

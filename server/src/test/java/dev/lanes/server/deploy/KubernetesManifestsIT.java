@@ -5,6 +5,7 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.ConfigKeys;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -19,10 +20,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,28 +46,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KubernetesManifestsIT {
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .config("affine", "response_cache { enable: true }\n"))
+            .start(dir -> ServerFixture.start(dir, true));
     static Set<String> exported;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
+
+    private static Path repository() {
+        return node.repository();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository).model("affine", 1, TestModels.affine())
-                .config("affine", "response_cache { enable: true }\n");
-        server = ServerFixture.start(repository, true);
         String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
-        server.post("/v2/models/affine/infer", body);
-        server.post("/v2/models/affine/infer", body);
-        server.post("/v2/models/affine/infer", "{}");
+        server().post("/v2/models/affine/infer", body);
+        server().post("/v2/models/affine/infer", body);
+        server().post("/v2/models/affine/infer", "{}");
         exported = new HashSet<>();
-        server.get("/metrics").body().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+        server().get("/metrics").body().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                 .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static List<Manifests.Resource> overlay(String name) throws Exception {
@@ -175,12 +177,12 @@ class KubernetesManifestsIT {
         assertEquals("/v2/health/live", container.getLivenessProbe().getHttpGet().getPath());
         for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe())) {
             HTTPGetAction get = probe.getHttpGet();
-            assertEquals(200, server.get(get.getPath()).statusCode(), get.getPath());
+            assertEquals(200, server().get(get.getPath()).statusCode(), get.getPath());
         }
         // Readiness asks gRPC health for the inference service, as the kubelet would.
         GRPCAction readiness = container.getReadinessProbe().getGrpc();
         assertEquals(8001, readiness.getPort());
-        try (ServerFixture draining = ServerFixture.start(repository, true);
+        try (ServerFixture draining = ServerFixture.start(repository(), true);
              GrpcClient grpc = new GrpcClient(draining.server().grpcPort())) {
             HealthCheckRequest request = HealthCheckRequest.newBuilder().setService(readiness.getService()).build();
             assertEquals(HealthCheckResponse.ServingStatus.SERVING,

@@ -16,7 +16,9 @@ import dev.lanes.server.grpc.proto.ServerMetadataRequest;
 import dev.lanes.server.grpc.proto.ServerReadyRequest;
 import dev.lanes.server.testing.GrpcClient;
 import dev.lanes.server.testing.InteropNode;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
+import dev.lanes.server.testing.SlowModelDepth;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -33,13 +35,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,31 +56,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every rpc through a grpc-java client built from the same proto, and every error status. */
 class GrpcApiIT {
-    /** 64 rows of the slow model keep its one instance busy for about a second on 2 cores. */
+    /** 64 rows of the slow model keep its one instance busy for about a second ({@link SlowModelDepth}). */
     private static final int SLOW_WIDTH = InteropNode.SLOW_WIDTH;
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .model("mixed", 1, TestModels.mixed())
+                    .model("echo_text", 1, TestModels.identity(Elem.STRING))
+                    .model("slow", 1, TestModels.slow(SLOW_WIDTH, SlowModelDepth.forOneSecond(SLOW_WIDTH)))
+                    .config("slow", InteropNode.SLOW_CONFIG)
+                    .corrupt("broken", 1))
+            .start(dir -> ServerFixture.start(dir, false, 1 << 20, 70_000));
     static GrpcClient client;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .model("mixed", 1, TestModels.mixed())
-                .model("echo_text", 1, TestModels.identity(Elem.STRING))
-                .model("slow", 1, TestModels.slow(SLOW_WIDTH, 400))
-                .config("slow", InteropNode.SLOW_CONFIG)
-                .corrupt("broken", 1);
-        server = ServerFixture.start(repository, false, 1 << 20, 70_000);
-        client = new GrpcClient(server.server().grpcPort());
+        client = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        server.close();
     }
 
     @AfterEach
@@ -100,7 +102,7 @@ class GrpcApiIT {
     @Test
     void modelInfer_refusedForAnOption_leavesNoBufferLeased() throws Exception {
         // Options are read before the inputs lease pooled buffers; a refused one must not keep them.
-        var pool = server.server().repository().bufferPool();
+        var pool = server().server().repository().bufferPool();
         long before = pool.leasedBytes();
         ModelInferRequest request = GrpcClient.rawRequest("affine", "x", "FP32", new long[]{8, 4},
                 new byte[8 * 4 * 4]).putParameters("timeout", InferParameter.newBuilder().setInt64Param(-1).build()).build();
@@ -257,8 +259,8 @@ class GrpcApiIT {
         awaitIdle("slow"); // nothing left running or queued by another test
         String batches = "inference_batch_size_count{model=\"slow\"}";
         String timeouts = "inference_queue_timeouts_total{model=\"slow\"}";
-        double batchesBefore = server.metric(batches);
-        double timeoutsBefore = server.metric(timeouts);
+        double batchesBefore = server().metric(batches);
+        double timeoutsBefore = server().metric(timeouts);
         var longCall = client.future().modelInfer(slow(64));
         awaitExecuting("slow");
         List<Future<Status.Code>> queued = new ArrayList<>();
@@ -276,8 +278,8 @@ class GrpcApiIT {
                 codes);
         assertEquals(64 * SLOW_WIDTH, longCall.get(60, TimeUnit.SECONDS).getRawOutputContents(0).size() / 4);
         awaitMetric(timeouts, timeoutsBefore + 3); // each once, by whichever took it out of the queue
-        assertEquals(1, server.metric(batches) - batchesBefore, "only the request without a deadline ran");
-        assertEquals(0, server.metric("inference_queue_length{model=\"slow\"}"), "the dropped calls left the queue");
+        assertEquals(1, server().metric(batches) - batchesBefore, "only the request without a deadline ran");
+        assertEquals(0, server().metric("inference_queue_length{model=\"slow\"}"), "the dropped calls left the queue");
     }
 
     @Test
@@ -286,8 +288,8 @@ class GrpcApiIT {
         String batches = "inference_batch_size_count{model=\"slow\"}";
         String cancelled = "inference_requests_total{model=\"slow\",outcome=\"cancelled\",protocol=\"grpc\"}";
         String queue = "inference_queue_length{model=\"slow\"}";
-        double batchesBefore = server.metric(batches);
-        double cancelledBefore = server.metric(cancelled);
+        double batchesBefore = server().metric(batches);
+        double cancelledBefore = server().metric(cancelled);
         var longCall = client.future().modelInfer(slow(64));
         awaitExecuting("slow");
         var queuedCall = client.future().modelInfer(slow(1));
@@ -296,9 +298,9 @@ class GrpcApiIT {
         assertTrue(queuedCall.cancel(true), "the client cancels (RST_STREAM CANCEL)");
 
         awaitMetric(cancelled, cancelledBefore + 1);
-        assertEquals(0, server.metric(queue), "the cancelled call left the queue at once");
+        assertEquals(0, server().metric(queue), "the cancelled call left the queue at once");
         assertEquals(64 * SLOW_WIDTH, longCall.get(60, TimeUnit.SECONDS).getRawOutputContents(0).size() / 4);
-        assertEquals(1, server.metric(batches) - batchesBefore, "the cancelled call never ran");
+        assertEquals(1, server().metric(batches) - batchesBefore, "the cancelled call never ran");
     }
 
     @Test
@@ -414,14 +416,14 @@ class GrpcApiIT {
     void grpcRequests_areCountedUnderProtocolGrpc() throws Exception {
         String success = "inference_requests_total{model=\"affine\",outcome=\"success\",protocol=\"grpc\"}";
         String notFound = "inference_requests_total{model=\"_unknown\",outcome=\"model_not_found\",protocol=\"grpc\"}";
-        double before = server.metric(success);
-        double notFoundBefore = server.metric(notFound);
+        double before = server().metric(success);
+        double notFoundBefore = server().metric(notFound);
         for (int i = 0; i < 5; i++) {
             client.blocking().modelInfer(affineRaw(new float[]{i, i, i, i}).build());
         }
         code(() -> client.blocking().modelInfer(affineRaw(new float[4]).setModelName("nope").build()));
-        assertEquals(5, server.metric(success) - before);
-        assertEquals(1, server.metric(notFound) - notFoundBefore);
+        assertEquals(5, server().metric(success) - before);
+        assertEquals(1, server().metric(notFound) - notFoundBefore);
     }
 
     private static void awaitIdle(String model) throws Exception {
@@ -441,9 +443,9 @@ class GrpcApiIT {
     /** As above; with {@code fall} until it is down to {@code value} instead. */
     private static void awaitMetric(String sample, double value, boolean fall) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (fall ? server.metric(sample) > value : server.metric(sample) < value) {
+        while (fall ? server().metric(sample) > value : server().metric(sample) < value) {
             if (System.nanoTime() > end) {
-                throw new AssertionError(sample + " never reached " + value + ": " + server.metric(sample));
+                throw new AssertionError(sample + " never reached " + value + ": " + server().metric(sample));
             }
             Thread.onSpinWait();
         }

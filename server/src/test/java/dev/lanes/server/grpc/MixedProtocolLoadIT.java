@@ -6,15 +6,15 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import com.google.common.util.concurrent.ListenableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -37,36 +37,37 @@ class MixedProtocolLoadIT {
     /** 27 500 floats: a 110 KB request and a 110 KB response. */
     private static final int LARGE = 27_500;
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .config("affine", TestModels.DEMO_AFFINE_CONFIG.replace("max_queue_size: 256", "max_queue_size: 2048"))
+                    .model("pair", 1, TestModels.affine())
+                    .config("pair", """
+                            max_batch_size: 2
+                            dynamic_batching { max_queue_delay_microseconds: 10000000 }
+                            instance_group [ { count: 1 kind: KIND_CPU } ]
+                            """)
+                    .model("echo", 1, TestModels.identity(Elem.FLOAT))
+                    .config("echo", """
+                            max_batch_size: 64
+                            dynamic_batching { default_queue_policy { max_queue_size: 4096 } }
+                            instance_group [ { count: 2 kind: KIND_CPU } ]
+                            """))
+            .start(dir -> ServerFixture.start(dir, true));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .config("affine", TestModels.DEMO_AFFINE_CONFIG.replace("max_queue_size: 256", "max_queue_size: 2048"))
-                .model("pair", 1, TestModels.affine())
-                .config("pair", """
-                        max_batch_size: 2
-                        dynamic_batching { max_queue_delay_microseconds: 10000000 }
-                        instance_group [ { count: 1 kind: KIND_CPU } ]
-                        """)
-                .model("echo", 1, TestModels.identity(Elem.FLOAT))
-                .config("echo", """
-                        max_batch_size: 64
-                        dynamic_batching { default_queue_policy { max_queue_size: 4096 } }
-                        instance_group [ { count: 2 kind: KIND_CPU } ]
-                        """);
-        server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     private static void assertAffine(float[] x, float[] y) {
@@ -79,7 +80,7 @@ class MixedProtocolLoadIT {
     @Test
     void restAndGrpc_concurrentDistinctRequests_eachGetsItsOwnAnswer() throws Exception {
         String batches = "inference_batch_size_count{model=\"affine\"}";
-        double batchesBefore = server.metric(batches);
+        double batchesBefore = server().metric(batches);
         int perProtocol = 300;
         List<Future<Void>> calls = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -89,7 +90,7 @@ class MixedProtocolLoadIT {
                 float[] viaGrpc = {-i, i, 2, 0.25f * i};
                 calls.add(threads.submit(() -> {
                     start.await();
-                    HttpResponse<String> response = server.post("/v2/models/affine/infer",
+                    HttpResponse<String> response = server().post("/v2/models/affine/infer",
                             "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":["
                                     + rest[0] + "," + rest[1] + "," + rest[2] + "," + rest[3] + "]}]}");
                     assertEquals(200, response.statusCode(), response.body());
@@ -110,7 +111,7 @@ class MixedProtocolLoadIT {
                 call.get();
             }
         }
-        double executed = server.metric(batches) - batchesBefore;
+        double executed = server().metric(batches) - batchesBefore;
         assertTrue(executed < 2 * perProtocol, executed + " batches for " + 2 * perProtocol + " requests");
     }
 
@@ -118,21 +119,21 @@ class MixedProtocolLoadIT {
     void restAndGrpc_oneRequestEach_shareOneBatch() throws Exception {
         String batches = "inference_batch_size_count{model=\"pair\"}";
         String rows = "inference_batch_size_sum{model=\"pair\"}";
-        double batchesBefore = server.metric(batches);
-        double rowsBefore = server.metric(rows);
+        double batchesBefore = server().metric(batches);
+        double rowsBefore = server().metric(rows);
         float[] viaRest = {1, 2, 3, 4};
         float[] viaGrpc = {4, 3, 2, 1};
         // The batch waits (up to 10 s) until it holds max_batch_size = 2 rows: one from each protocol.
         ListenableFuture<ModelInferResponse> grpcCall = grpc.future().modelInfer(GrpcClient.rawRequest("pair", "x",
                 "FP32", new long[]{1, 4}, GrpcClient.floatBytes(viaGrpc)).build());
-        HttpResponse<String> rest = server.post("/v2/models/pair/infer",
+        HttpResponse<String> rest = server().post("/v2/models/pair/infer",
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
         assertEquals(200, rest.statusCode(), rest.body());
         JsonNode data = ServerFixture.json(rest.body()).get("outputs").get(0).get("data");
         assertAffine(viaRest, new float[]{data.get(0).floatValue(), data.get(1).floatValue(), data.get(2).floatValue()});
         assertAffine(viaGrpc, GrpcClient.floats(grpcCall.get(30, TimeUnit.SECONDS).getRawOutputContents(0)));
-        assertEquals(1, server.metric(batches) - batchesBefore, "one batch");
-        assertEquals(2, server.metric(rows) - rowsBefore, "holding both requests");
+        assertEquals(1, server().metric(batches) - batchesBefore, "one batch");
+        assertEquals(2, server().metric(rows) - rowsBefore, "holding both requests");
     }
 
     /** With Helidon's default HTTP/2 settings this failed here after about 10 s ("http2 exception"). */

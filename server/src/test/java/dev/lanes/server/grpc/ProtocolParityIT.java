@@ -8,12 +8,13 @@ import dev.lanes.server.grpc.proto.ModelInferRequest;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.testing.BinaryResponse;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import dev.lanes.server.testing.WireForms;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,30 +40,32 @@ class ProtocolParityIT {
             Map.entry("FP16", Elem.FLOAT16), Map.entry("FP32", Elem.FLOAT), Map.entry("FP64", Elem.DOUBLE),
             Map.entry("BF16", Elem.BFLOAT16), Map.entry("BYTES", Elem.STRING));
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> {
+        TestRepository repo = new TestRepository(dir)
+                .model("affine", 1, TestModels.affine())
+                .model("mixed", 1, TestModels.mixed());
+        IDENTITY_MODELS.forEach((datatype, elem) -> repo.model("identity_" + datatype.toLowerCase(), 1,
+                TestModels.identity(elem)));
+    }).start(dir -> ServerFixture.start(dir, true));
     static GrpcClient grpc;
 
     /** One input of a request in raw little-endian form. */
     record Input(String name, String datatype, long[] shape, byte[] raw) {
     }
 
+    private static ServerFixture server() {
+        return node.server();
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        TestRepository repo = new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .model("mixed", 1, TestModels.mixed());
-        IDENTITY_MODELS.forEach((datatype, elem) -> repo.model("identity_" + datatype.toLowerCase(), 1,
-                TestModels.identity(elem)));
-        server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -121,7 +123,7 @@ class ProtocolParityIT {
             blobs.writeBytes(input.raw());
         }
         header.append("],\"parameters\":{\"binary_data_output\":true}}");
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/" + model + "/infer", header.toString(),
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/" + model + "/infer", header.toString(),
                 blobs.toByteArray());
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         BinaryResponse binary = BinaryResponse.of(response);
@@ -142,7 +144,7 @@ class ProtocolParityIT {
                     .append(",\"data\":").append(WireForms.json(input.datatype(), input.raw())).append('}');
         }
         body.append("]}");
-        HttpResponse<String> response = server.post("/v2/models/" + model + "/infer", body.toString());
+        HttpResponse<String> response = server().post("/v2/models/" + model + "/infer", body.toString());
         assertEquals(200, response.statusCode(), response.body());
         List<byte[]> outputs = new ArrayList<>();
         for (JsonNode output : ServerFixture.json(response.body()).get("outputs")) {

@@ -3,12 +3,11 @@ package dev.lanes.server.http;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.HttpSettings;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,19 +37,17 @@ class FrontDoorIT {
     private static final HttpSettings SHORT_TIMEOUTS = HttpSettings.DEFAULT.withTimeouts(
             Duration.ofMillis(800), Duration.ofMillis(800), Duration.ofMillis(1500));
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine()))
+            .start(dir -> ServerFixture.start(dir, SHORT_TIMEOUTS));
 
-    @BeforeAll
-    static void start() throws Exception {
-        new TestRepository(repository).model("affine", 1, TestModels.affine());
-        server = ServerFixture.start(repository, SHORT_TIMEOUTS);
+    private static ServerFixture server() {
+        return node.server();
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static Path repository() {
+        return node.repository();
     }
 
     /**
@@ -67,7 +64,7 @@ class FrontDoorIT {
     }
 
     private static int port() {
-        return server.server().port();
+        return server().server().port();
     }
 
     private static double affineSuccesses() throws Exception {
@@ -291,7 +288,7 @@ class FrontDoorIT {
     @Test
     void connectionsBeyondTheBound_waitUntilOneCloses() throws Exception {
         HttpSettings three = HttpSettings.DEFAULT.withMaxConnections(3);
-        try (ServerFixture bounded = ServerFixture.start(repository, three)) {
+        try (ServerFixture bounded = ServerFixture.start(repository(), three)) {
             int port = bounded.server().port();
             List<Socket> held = new ArrayList<>();
             try {

@@ -10,6 +10,7 @@ import dev.lanes.server.grpc.proto.InferParameter;
 import dev.lanes.server.grpc.proto.ModelInferRequest;
 import dev.lanes.server.grpc.proto.ModelInferResponse;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,32 +51,37 @@ class HostileRequestsIT {
     private static final String AFFINE_BODY =
             "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .model("text", 1, TestModels.identity(Elem.STRING))
+                    .model("spare", 1, TestModels.affine())
+                    .corrupt("broken", 1))
+            .start(dir -> ServerFixture.start(dir, new ManagementSettings(ControlMode.EXPLICIT,
+                    List.of("affine", "text"), Duration.ofSeconds(15), Optional.of(TOKEN), false)));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
+
+    private static Path repository() {
+        return node.repository();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .model("text", 1, TestModels.identity(Elem.STRING))
-                .model("spare", 1, TestModels.affine())
-                .corrupt("broken", 1);
-        server = ServerFixture.start(repository, new ManagementSettings(ControlMode.EXPLICIT,
-                List.of("affine", "text"), Duration.ofSeconds(15), Optional.of(TOKEN), false));
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     @AfterEach
     void nodeStillServes() throws Exception {
-        HttpResponse<String> good = server.post(AFFINE, AFFINE_BODY);
+        HttpResponse<String> good = server().post(AFFINE, AFFINE_BODY);
         assertEquals(200, good.statusCode(), good.body());
     }
 
@@ -104,7 +110,7 @@ class HostileRequestsIT {
     void bytesTensors_comeBackByteExact_overRestBinaryAndGrpc() throws Exception {
         byte[] data = bytesElements(new byte[]{0, 'a', 0}, "h\u00e9\uD83D\uDE00".getBytes(StandardCharsets.UTF_8),
                 new byte[0]);
-        HttpResponse<byte[]> rest = server.postBinary("/v2/models/text/infer", textHeader(3, data.length), data);
+        HttpResponse<byte[]> rest = server().postBinary("/v2/models/text/infer", textHeader(3, data.length), data);
         assertEquals(200, rest.statusCode(), new String(rest.body(), StandardCharsets.UTF_8));
         int headerLength = Integer.parseInt(rest.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
         assertArrayEquals(data, Arrays.copyOfRange(rest.body(), headerLength, rest.body().length));
@@ -117,7 +123,7 @@ class HostileRequestsIT {
     @Test
     void bytesThatAreNotUtf8_areRefused_notAltered() throws Exception {
         byte[] data = bytesElements(new byte[]{(byte) 0xff, (byte) 0xfe});
-        HttpResponse<byte[]> rest = server.postBinary("/v2/models/text/infer", textHeader(1, data.length), data);
+        HttpResponse<byte[]> rest = server().postBinary("/v2/models/text/infer", textHeader(1, data.length), data);
         assertEquals(400, rest.statusCode());
         assertTrue(new String(rest.body(), StandardCharsets.UTF_8).contains("not valid UTF-8"));
 
@@ -130,7 +136,7 @@ class HostileRequestsIT {
     @Test
     void bytesWithTrailingBytes_namesThem() throws Exception {
         byte[] data = Arrays.copyOf(bytesElements("ok".getBytes(StandardCharsets.UTF_8)), 8);
-        HttpResponse<byte[]> rest = server.postBinary("/v2/models/text/infer", textHeader(1, data.length), data);
+        HttpResponse<byte[]> rest = server().postBinary("/v2/models/text/infer", textHeader(1, data.length), data);
         assertEquals(400, rest.statusCode());
         assertTrue(new String(rest.body(), StandardCharsets.UTF_8).contains("do not form an element"),
                 new String(rest.body(), StandardCharsets.UTF_8));
@@ -138,7 +144,7 @@ class HostileRequestsIT {
 
     @Test
     void binaryDataSize_withoutTheHeaderLengthHeader_is400NamingIt() throws Exception {
-        String message = error(server.post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
+        String message = error(server().post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":16}}]}"), 400);
         assertTrue(message.contains("Inference-Header-Content-Length"), message);
     }
@@ -151,7 +157,7 @@ class HostileRequestsIT {
     })
     void malformedJson_saysWhatAndWhere_notHowJacksonIsConfigured(String name, String body, String fragment)
             throws Exception {
-        String message = error(server.post(AFFINE, body), 400);
+        String message = error(server().post(AFFINE, body), 400);
         assertTrue(message.contains(fragment), message);
         assertFalse(message.contains("`") || message.contains("JsonReadFeature") || message.contains("StreamRead"),
                 message);
@@ -159,7 +165,7 @@ class HostileRequestsIT {
 
     @Test
     void aNumberLongerThanJacksonAllows_isRefusedWithoutItsSettingName() throws Exception {
-        String message = error(server.post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
+        String message = error(server().post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\","
                 + "\"data\":[" + "1".repeat(2000) + ",2,3,4]}]}"), 400);
         assertFalse(message.contains("`") || message.contains("StreamReadConstraints"), message);
     }
@@ -167,7 +173,7 @@ class HostileRequestsIT {
     @Test
     void timeoutsOfAges_doNotWrapIntoThePast() throws Exception {
         for (String timeout : List.of("10000000000000000", "9223372036854775807", "18446744073709551615")) {
-            HttpResponse<String> response = server.post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
+            HttpResponse<String> response = server().post(AFFINE, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
                     + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}],\"parameters\":{\"timeout\":" + timeout + "}}");
             assertEquals(200, response.statusCode(), timeout + ": " + response.body());
         }
@@ -191,7 +197,7 @@ class HostileRequestsIT {
     void loadWithAnUnboundedConfiguration_is400NamingTheBound(String name, String config, String fragment)
             throws Exception {
         String body = "{\"parameters\":{\"config\":" + ServerFixture.JSON.writeValueAsString(config) + "}}";
-        HttpResponse<byte[]> response = server.postBytes("/v2/repository/models/spare/load",
+        HttpResponse<byte[]> response = server().postBytes("/v2/repository/models/spare/load",
                 body.getBytes(StandardCharsets.UTF_8), Map.of("Authorization", "Bearer " + TOKEN));
         String text = new String(response.body(), StandardCharsets.UTF_8);
         assertEquals(400, response.statusCode(), text);
@@ -201,10 +207,10 @@ class HostileRequestsIT {
 
     @Test
     void loadFailures_doNotShowTheNodesFilesystem() throws Exception {
-        HttpResponse<byte[]> load = server.postBytes("/v2/repository/models/broken/load", new byte[0],
+        HttpResponse<byte[]> load = server().postBytes("/v2/repository/models/broken/load", new byte[0],
                 Map.of("Authorization", "Bearer " + TOKEN));
         String answer = new String(load.body(), StandardCharsets.UTF_8);
         assertTrue(load.statusCode() >= 400 && answer.contains("Protobuf parsing failed"), answer);
-        assertFalse(answer.contains(repository.toAbsolutePath().toString()), answer);
+        assertFalse(answer.contains(repository().toAbsolutePath().toString()), answer);
     }
 }

@@ -8,15 +8,15 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.grpc.proto.ModelConfigRequest;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,29 +25,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Triton's model configuration extension over REST and gRPC: the effective configuration. */
 class ModelConfigIT {
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine()).config("affine", TestModels.DEMO_AFFINE_CONFIG)
+                    .model("mixed", 1, TestModels.mixed()))
+            .start(dir -> ServerFixture.start(dir, true));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine()).config("affine", TestModels.DEMO_AFFINE_CONFIG)
-                .model("mixed", 1, TestModels.mixed());
-        server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     @Test
     void rest_configuredModel_showsItsConfigInTritonsJsonForm() throws Exception {
-        var response = server.get("/v2/models/affine/config");
+        var response = server().get("/v2/models/affine/config");
         assertEquals(200, response.statusCode(), response.body());
         JsonNode config = ServerFixture.json(response.body());
         assertEquals("affine", config.get("name").asText());
@@ -63,12 +64,12 @@ class ModelConfigIT {
         assertEquals("KIND_CPU", config.get("instance_group").get(0).get("kind").asText());
         assertEquals("1", config.get("parameters").get("intra_op_thread_count").get("string_value").asText());
         assertTrue(config.get("response_cache").get("enable").asBoolean());
-        assertEquals(200, server.get("/v2/models/affine/versions/1/config").statusCode());
+        assertEquals(200, server().get("/v2/models/affine/versions/1/config").statusCode());
     }
 
     @Test
     void rest_unconfiguredModel_showsTheDefaultsLanesFilledIn() throws Exception {
-        JsonNode config = ServerFixture.json(server.get("/v2/models/mixed/config").body());
+        JsonNode config = ServerFixture.json(server().get("/v2/models/mixed/config").body());
         assertEquals(8, config.get("max_batch_size").asInt(), "batching: every dim 0 is dynamic");
         assertEquals("[3]", config.get("input").get(0).get("dims").toString());
         assertEquals("TYPE_BOOL", config.get("output").get(2).get("data_type").asText());
@@ -80,9 +81,9 @@ class ModelConfigIT {
 
     @Test
     void rest_unknownModelOrVersion_is404() throws Exception {
-        assertEquals(404, server.get("/v2/models/nope/config").statusCode());
-        assertEquals(404, server.get("/v2/models/affine/versions/9/config").statusCode());
-        assertTrue(ServerFixture.json(server.get("/v2").body()).get("extensions").toString().contains("model_configuration"));
+        assertEquals(404, server().get("/v2/models/nope/config").statusCode());
+        assertEquals(404, server().get("/v2/models/affine/versions/9/config").statusCode());
+        assertTrue(ServerFixture.json(server().get("/v2").body()).get("extensions").toString().contains("model_configuration"));
     }
 
     @Test

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.server.testing.BinaryRequests;
 import dev.lanes.server.testing.BinaryResponse;
 import dev.lanes.server.testing.ChildCommand;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -34,25 +33,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RealModelIT {
     private static final Path MODELS = Path.of("..", ".models").toAbsolutePath().normalize();
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
-
-    @BeforeAll
-    static void start() throws Exception {
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> {
         fetchModels();
         for (String model : new String[]{"paddle_cls", "paddle_det"}) {
-            Files.createDirectories(repository.resolve(model).resolve("1"));
-            Files.copy(MODELS.resolve(model + ".onnx"), repository.resolve(model).resolve("1").resolve("model.onnx"));
+            Files.createDirectories(dir.resolve(model).resolve("1"));
+            Files.copy(MODELS.resolve(model + ".onnx"), dir.resolve(model).resolve("1").resolve("model.onnx"));
         }
-        server = ServerFixture.start(repository, true, 64L << 20, 16L << 20);
-    }
+    }).start(dir -> ServerFixture.start(dir, true, 64L << 20, 16L << 20));
 
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+    private static ServerFixture server() {
+        return node.server();
     }
 
     private static void fetchModels() throws IOException, InterruptedException {
@@ -96,7 +87,7 @@ class RealModelIT {
         for (float value : x) {
             data.append(data.isEmpty() ? "" : ",").append(value);
         }
-        HttpResponse<String> response = server.post("/v2/models/paddle_cls/infer",
+        HttpResponse<String> response = server().post("/v2/models/paddle_cls/infer",
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,48,192],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}");
 
         assertEquals(200, response.statusCode(), response.body());
@@ -113,7 +104,7 @@ class RealModelIT {
         byte[] raw = BinaryRequests.floats(x);
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,640,640],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/paddle_det/infer", header, raw);
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/paddle_det/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         BinaryResponse binary = BinaryResponse.of(response);
@@ -128,7 +119,7 @@ class RealModelIT {
         byte[] raw = BinaryRequests.floats(x);
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[4,3,48,192],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/paddle_cls/infer", header, raw);
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/paddle_cls/infer", header, raw);
 
         assertEquals(200, response.statusCode());
         float[] served = BinaryResponse.of(response).floats();

@@ -13,6 +13,7 @@ import dev.lanes.server.grpc.proto.RepositoryIndexRequest;
 import dev.lanes.server.grpc.proto.RepositoryModelLoadRequest;
 import dev.lanes.server.grpc.proto.RepositoryModelUnloadRequest;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -21,6 +22,7 @@ import io.grpc.stub.MetadataUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -53,33 +55,38 @@ class RepositoryControlIT {
     private static final Map<String, String> AUTHORIZED = Map.of("Authorization", "Bearer " + TOKEN,
             "Content-Type", "application/json");
 
-    @TempDir
-    static Path repository;
-    static TestRepository files;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("live", 1, TestModels.affine())
+                    .model("spare", 1, TestModels.affine())
+                    .model("churn", 1, TestModels.affine())
+                    .model("fragile", 1, TestModels.affine()))
+            .start(dir -> ServerFixture.start(dir, new ManagementSettings(ControlMode.EXPLICIT,
+                    List.of("live", "churn", "fragile"),
+                    Duration.ofSeconds(15), Optional.of(TOKEN), false)));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
+
+    /** The node's repository, for tests that add or break model versions in it. */
+    private static TestRepository files() {
+        return new TestRepository(node.repository());
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        files = new TestRepository(repository)
-                .model("live", 1, TestModels.affine())
-                .model("spare", 1, TestModels.affine())
-                .model("churn", 1, TestModels.affine())
-                .model("fragile", 1, TestModels.affine());
-        server = ServerFixture.start(repository, new ManagementSettings(ControlMode.EXPLICIT,
-                List.of("live", "churn", "fragile"),
-                Duration.ofSeconds(15), Optional.of(TOKEN), false));
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     private static HttpResponse<byte[]> manage(String path, String body, Map<String, String> headers) throws Exception {
-        return server.postBytes(path, body.getBytes(StandardCharsets.UTF_8), headers);
+        return server().postBytes(path, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     private static String text(HttpResponse<byte[]> response) {
@@ -98,7 +105,7 @@ class RepositoryControlIT {
 
     private static Map<String, String> indexStates() throws Exception {
         Map<String, String> states = new ConcurrentHashMap<>();
-        for (JsonNode row : ServerFixture.json(server.post("/v2/repository/index", "").body())) {
+        for (JsonNode row : ServerFixture.json(server().post("/v2/repository/index", "").body())) {
             states.put(row.get("name").asText(), row.get("state").asText() + ":" + row.get("reason").asText());
         }
         return states;
@@ -108,14 +115,14 @@ class RepositoryControlIT {
     void explicitMode_loadsNamedModels_thenLoadAndUnloadThroughTheApi() throws Exception {
         assertEquals("UNAVAILABLE:not loaded", indexStates().get("spare"));
         assertEquals("READY:", indexStates().get("live"));
-        assertEquals(404, server.post("/v2/models/spare/infer", oneRow()).statusCode());
+        assertEquals(404, server().post("/v2/models/spare/infer", oneRow()).statusCode());
 
         HttpResponse<byte[]> loaded = manage("/v2/repository/models/spare/load", "", AUTHORIZED);
         assertEquals(200, loaded.statusCode(), text(loaded));
-        assertEquals(200, server.post("/v2/models/spare/infer", oneRow()).statusCode());
+        assertEquals(200, server().post("/v2/models/spare/infer", oneRow()).statusCode());
 
         assertEquals(200, manage("/v2/repository/models/spare/unload", "{}", AUTHORIZED).statusCode());
-        assertEquals(404, server.post("/v2/models/spare/infer", oneRow()).statusCode());
+        assertEquals(404, server().post("/v2/models/spare/infer", oneRow()).statusCode());
         assertEquals("UNAVAILABLE:unloaded", indexStates().get("spare"));
 
         withToken(TOKEN).repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("spare").build());
@@ -144,9 +151,9 @@ class RepositoryControlIT {
                 .repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("live").build()))
                 .getStatus().getCode());
 
-        assertEquals(200, server.post("/v2/models/live/infer", oneRow()).statusCode());
-        assertEquals(200, server.post("/v2/repository/index", "").statusCode());
-        assertEquals(200, server.get("/v2/models/live/ready").statusCode());
+        assertEquals(200, server().post("/v2/models/live/infer", oneRow()).statusCode());
+        assertEquals(200, server().post("/v2/repository/index", "").statusCode());
+        assertEquals(200, server().get("/v2/models/live/ready").statusCode());
     }
 
     @Test
@@ -170,17 +177,17 @@ class RepositoryControlIT {
         assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> withToken(TOKEN)
                 .repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("../live").build()))
                 .getStatus().getCode());
-        assertEquals(200, server.post("/v2/models/live/infer", oneRow()).statusCode());
+        assertEquals(200, server().post("/v2/models/live/infer", oneRow()).statusCode());
     }
 
     @Test
     void corruptNewVersion_leavesTheOldOneServing() throws Exception {
-        files.corrupt("fragile", 2);
+        files().corrupt("fragile", 2);
         HttpResponse<byte[]> failed = manage("/v2/repository/models/fragile/load", "", AUTHORIZED);
         assertEquals(400, failed.statusCode());
         assertTrue(text(failed).contains("failed to load 'fragile'") && text(failed).contains("version 2"), text(failed));
-        assertEquals(200, server.post("/v2/models/fragile/infer", oneRow()).statusCode());
-        assertEquals("1", ServerFixture.json(server.get("/v2/models/fragile").body()).get("versions").get(0).asText());
+        assertEquals(200, server().post("/v2/models/fragile/infer", oneRow()).statusCode());
+        assertEquals("1", ServerFixture.json(server().get("/v2/models/fragile").body()).get("versions").get(0).asText());
     }
 
     /**
@@ -214,7 +221,7 @@ class RepositoryControlIT {
                             }
                         } else {
                             try {
-                                outcome = Integer.toString(server.post("/v2/models/churn/infer", oneRow()).statusCode());
+                                outcome = Integer.toString(server().post("/v2/models/churn/infer", oneRow()).statusCode());
                                 outcome = outcome.equals("200") ? "ok" : outcome;
                             } catch (Exception e) {
                                 outcome = e.toString();
@@ -235,9 +242,9 @@ class RepositoryControlIT {
             }
             awaitMoreAnswers(answered, 100);
 
-            files.model("churn", 2, TestModels.affine());
+            files().model("churn", 2, TestModels.affine());
             assertEquals(200, manage("/v2/repository/models/churn/load", "", AUTHORIZED).statusCode());
-            assertEquals(200, server.get("/v2/models/churn/versions/2/ready").statusCode());
+            assertEquals(200, server().get("/v2/models/churn/versions/2/ready").statusCode());
             awaitMoreAnswers(answered, 100);
 
             withToken(TOKEN).repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("churn")
@@ -245,7 +252,7 @@ class RepositoryControlIT {
                             .setStringParam("{\"max_batch_size\": 4, \"instance_group\": [{\"count\": 2}],"
                                     + " \"dynamic_batching\": {\"max_queue_delay_microseconds\": 2000}}").build())
                     .build());
-            JsonNode config = ServerFixture.json(server.get("/v2/models/churn/config").body());
+            JsonNode config = ServerFixture.json(server().get("/v2/models/churn/config").body());
             assertEquals(4, config.get("max_batch_size").asInt());
             assertEquals(2, config.get("instance_group").get(0).get("count").asInt());
             awaitMoreAnswers(answered, 100);
@@ -261,7 +268,7 @@ class RepositoryControlIT {
         }
         assertTrue(failures.isEmpty(), "failed requests: " + failures);
         assertTrue(refusedAfterUnload.get() >= 20, "requests after the unload are 404/NOT_FOUND");
-        assertEquals(0, server.metric("inference_queue_length{model=\"churn\"}"), "nothing left queued");
+        assertEquals(0, server().metric("inference_queue_length{model=\"churn\"}"), "nothing left queued");
     }
 
     private static void awaitStatus(ServerFixture node, String path, int status, String what) throws Exception {

@@ -5,18 +5,16 @@ import dev.lanes.runtime.testing.OnnxModelWriter.Elem;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.testing.BinaryRequests;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,28 +24,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestErrorsIT {
     private static final String AFFINE = "/v2/models/affine/infer";
 
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .model("identity_float16", 1, TestModels.identity(Elem.FLOAT16))
+                    .corrupt("broken", 1))
+            .start(dir -> ServerFixture.start(dir, false, 64 * 1024, 1000));
 
-    @BeforeAll
-    static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .model("identity_float16", 1, TestModels.identity(Elem.FLOAT16))
-                .corrupt("broken", 1);
-        server = ServerFixture.start(repository, false, 64 * 1024, 1000);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static ServerFixture server() {
+        return node.server();
     }
 
     @AfterEach
     void nodeStillServes() throws Exception {
-        assertEquals(200, server.get("/v2/health/live").statusCode());
-        HttpResponse<String> good = server.post(AFFINE,
+        assertEquals(200, server().get("/v2/health/live").statusCode());
+        HttpResponse<String> good = server().post(AFFINE,
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
         assertEquals(200, good.statusCode(), good.body());
     }
@@ -82,7 +73,7 @@ class RestErrorsIT {
             "{\"inputs\":[{\"name\":\"x\",\"shape\":[300,4],\"datatype\":\"FP32\",\"data\":[1]}]}     | 413 | more than 1000 elements",
             "{\"inputs\":[{\"name\":\"x\",\"shape\":[4611686018427387904,4],\"datatype\":\"FP32\",\"data\":[1]}]} | 413 | the limit"})
     void infer_badRequest_answersStatusAndNamesTheProblem(String body, int status, String fragment) throws Exception {
-        HttpResponse<String> response = server.post(AFFINE, body);
+        HttpResponse<String> response = server().post(AFFINE, body);
         assertEquals(status, response.statusCode(), response.body());
         String message = error(response);
         assertTrue(message.contains(fragment), () -> "'" + message + "' should mention '" + fragment + "'");
@@ -90,7 +81,7 @@ class RestErrorsIT {
 
     @Test
     void infer_fp16AsJson_isRefusedNamingTheBinaryExtension() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/identity_float16/infer",
+        HttpResponse<String> response = server().post("/v2/models/identity_float16/infer",
                 "{\"inputs\":[{\"name\":\"in\",\"shape\":[1,1],\"datatype\":\"FP16\",\"data\":[1.0]}]}");
         assertEquals(400, response.statusCode());
         assertTrue(error(response).contains("binary data"));
@@ -98,21 +89,21 @@ class RestErrorsIT {
 
     @Test
     void infer_unknownModelOrVersion_is404WithTritonWording() throws Exception {
-        HttpResponse<String> model = server.post("/v2/models/nope/infer", "{}");
+        HttpResponse<String> model = server().post("/v2/models/nope/infer", "{}");
         assertEquals(404, model.statusCode());
         assertEquals("Request for unknown model: 'nope' is not found", error(model));
 
-        HttpResponse<String> version = server.post("/v2/models/affine/versions/7/infer", "{}");
+        HttpResponse<String> version = server().post("/v2/models/affine/versions/7/infer", "{}");
         assertEquals(404, version.statusCode());
         assertTrue(error(version).contains("version 7"));
 
-        assertEquals(400, server.post("/v2/models/affine/versions/one/infer", "{}").statusCode());
+        assertEquals(400, server().post("/v2/models/affine/versions/one/infer", "{}").statusCode());
     }
 
     @Test
     void infer_bodyOverLimit_is413() throws Exception {
         String padding = " ".repeat(70 * 1024);
-        HttpResponse<String> response = server.post(AFFINE,
+        HttpResponse<String> response = server().post(AFFINE,
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}" + padding);
         assertEquals(413, response.statusCode());
         assertTrue(error(response).contains("limit"));
@@ -121,32 +112,32 @@ class RestErrorsIT {
     @Test
     void infer_binarySizeMismatches_are400() throws Exception {
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":12}}]}";
-        HttpResponse<byte[]> wrongSize = server.postBinary(AFFINE, header, new byte[12]);
+        HttpResponse<byte[]> wrongSize = server().postBinary(AFFINE, header, new byte[12]);
         assertEquals(400, wrongSize.statusCode());
         assertTrue(new String(wrongSize.body(), StandardCharsets.UTF_8).contains("needs 16 bytes"));
 
         String header16 = header.replace("12", "16");
-        HttpResponse<byte[]> shortBody = server.postBinary(AFFINE, header16, new byte[10]);
+        HttpResponse<byte[]> shortBody = server().postBinary(AFFINE, header16, new byte[10]);
         assertEquals(400, shortBody.statusCode());
 
-        HttpResponse<byte[]> badHeader = server.postBytes(AFFINE, BinaryRequests.body(header16, new byte[16]),
+        HttpResponse<byte[]> badHeader = server().postBytes(AFFINE, BinaryRequests.body(header16, new byte[16]),
                 Map.of("Inference-Header-Content-Length", "lots"));
         assertEquals(400, badHeader.statusCode());
 
-        HttpResponse<byte[]> headerTooLong = server.postBytes(AFFINE, BinaryRequests.body(header16, new byte[16]),
+        HttpResponse<byte[]> headerTooLong = server().postBytes(AFFINE, BinaryRequests.body(header16, new byte[16]),
                 Map.of("Inference-Header-Content-Length", "100000"));
         assertEquals(400, headerTooLong.statusCode());
     }
 
     @Test
     void corruptModel_reportsReasonAndAnswers503WithRetryAfter() throws Exception {
-        HttpResponse<String> ready = server.get("/v2/models/broken/ready");
+        HttpResponse<String> ready = server().get("/v2/models/broken/ready");
         assertEquals(503, ready.statusCode());
-        HttpResponse<String> infer = server.post("/v2/models/broken/infer", "{}");
+        HttpResponse<String> infer = server().post("/v2/models/broken/infer", "{}");
         assertEquals(503, infer.statusCode());
         assertEquals("1", infer.headers().firstValue("Retry-After").orElseThrow());
 
-        JsonNode index = ServerFixture.json(server.post("/v2/repository/index", "").body());
+        JsonNode index = ServerFixture.json(server().post("/v2/repository/index", "").body());
         JsonNode broken = null;
         for (JsonNode entry : index) {
             if (entry.get("name").asText().equals("broken")) {
@@ -155,17 +146,17 @@ class RestErrorsIT {
         }
         assertEquals("UNAVAILABLE", broken.get("state").asText());
         assertTrue(broken.get("reason").asText().length() > 5, broken.toString());
-        assertEquals(200, server.get("/v2/health/ready").statusCode(), "not strict: the other models serve");
+        assertEquals(200, server().get("/v2/health/ready").statusCode(), "not strict: the other models serve");
 
-        JsonNode readyOnly = ServerFixture.json(server.post("/v2/repository/index", "{\"ready\": true}").body());
+        JsonNode readyOnly = ServerFixture.json(server().post("/v2/repository/index", "{\"ready\": true}").body());
         assertEquals(2, readyOnly.size(), readyOnly.toString());
         readyOnly.forEach(entry -> assertEquals("READY", entry.get("state").asText()));
-        assertEquals(400, server.post("/v2/repository/index", "{\"ready\": 3}").statusCode());
+        assertEquals(400, server().post("/v2/repository/index", "{\"ready\": 3}").statusCode());
     }
 
     @Test
     void unknownEndpoint_is404Json() throws Exception {
-        HttpResponse<String> response = server.get("/v2/nothing/here");
+        HttpResponse<String> response = server().get("/v2/nothing/here");
         assertEquals(404, response.statusCode());
         assertTrue(error(response).contains("/v2/nothing/here"));
     }

@@ -6,17 +6,15 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.testing.BinaryRequests;
 import dev.lanes.server.testing.BinaryResponse;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -26,13 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Inference over a real socket: JSON, binary extension, every datatype ORT carries. */
 class RestInferIT {
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        TestRepository repo = new TestRepository(repository)
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> {
+        TestRepository repo = new TestRepository(dir)
                 .model("affine", 1, TestModels.affine())
                 .model("affine", 2, TestModels.affine())
                 .config("affine", "version_policy: { all: {} }\n")
@@ -42,12 +36,10 @@ class RestInferIT {
                 Elem.FLOAT16, Elem.FLOAT, Elem.DOUBLE, Elem.BFLOAT16, Elem.STRING}) {
             repo.model("identity_" + type.name().toLowerCase(), 1, TestModels.identity(type));
         }
-        server = ServerFixture.start(repository, true);
-    }
+    }).start(dir -> ServerFixture.start(dir, true));
 
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static ServerFixture server() {
+        return node.server();
     }
 
     private static void assertAffine(float[] x, JsonNode output) {
@@ -60,7 +52,7 @@ class RestInferIT {
 
     @Test
     void infer_affineJson_matchesIndependentComputationAndEchoesId() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/affine/infer", """
+        HttpResponse<String> response = server().post("/v2/models/affine/infer", """
                 {"id": "req-7", "inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP32",
                   "data": [1, 2, 3, 4, -0.5, 0.25, 8, -3]}]}""");
 
@@ -80,7 +72,7 @@ class RestInferIT {
 
     @Test
     void infer_nestedDataAndDataBeforeShape_areReadRowMajor() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/affine/versions/1/infer", """
+        HttpResponse<String> response = server().post("/v2/models/affine/versions/1/infer", """
                 {"inputs": [{"data": [[1, 2, 3, 4], [5, 6, 7, 8]], "datatype": "FP32", "name": "x", "shape": [2, 4]}]}""");
 
         assertEquals(200, response.statusCode(), response.body());
@@ -92,7 +84,7 @@ class RestInferIT {
 
     @Test
     void infer_requestedOutputs_returnsOnlyThoseWithMixedDatatypes() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/mixed/infer", """
+        HttpResponse<String> response = server().post("/v2/models/mixed/infer", """
                 {"inputs": [{"name": "a", "shape": [1, 3], "datatype": "INT32", "data": [1, -2, 2147483647]},
                             {"name": "b", "shape": [1, 3], "datatype": "FP64", "data": [0.5, -1.5, 0]}],
                  "outputs": [{"name": "positive"}, {"name": "wide"}]}""");
@@ -113,7 +105,7 @@ class RestInferIT {
         String header = """
                 {"inputs":[{"name":"x","shape":[2,4],"datatype":"FP32","parameters":{"binary_data_size":32}}],
                  "outputs":[{"name":"y","parameters":{"binary_data":true}}]}""";
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/affine/infer", header, BinaryRequests.floats(x));
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/affine/infer", header, BinaryRequests.floats(x));
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         BinaryResponse binary = BinaryResponse.of(response);
@@ -130,7 +122,7 @@ class RestInferIT {
 
     @Test
     void infer_binaryDataOutputParameter_makesOutputsBinaryUnlessAskedOtherwise() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/mixed/infer", """
+        HttpResponse<String> response = server().post("/v2/models/mixed/infer", """
                 {"parameters": {"binary_data_output": true},
                  "inputs": [{"name": "a", "shape": [1, 3], "datatype": "INT32", "data": [1, 2, 3]},
                             {"name": "b", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}],
@@ -162,7 +154,7 @@ class RestInferIT {
             case "BYTES" -> "string";
             default -> datatype.toLowerCase();
         };
-        HttpResponse<String> response = server.post("/v2/models/" + model + "/infer",
+        HttpResponse<String> response = server().post("/v2/models/" + model + "/infer",
                 "{\"inputs\":[{\"name\":\"in\",\"shape\":[2,2],\"datatype\":\"" + datatype + "\",\"data\":" + data + "}]}");
 
         assertEquals(200, response.statusCode(), response.body());
@@ -189,7 +181,7 @@ class RestInferIT {
         }
         String header = "{\"inputs\":[{\"name\":\"in\",\"shape\":[3,5],\"datatype\":\"" + datatype
                 + "\",\"parameters\":{\"binary_data_size\":" + raw.length + "}}],\"parameters\":{\"binary_data_output\":true}}";
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/" + model + "/infer", header, raw);
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/" + model + "/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         assertArrayEquals(raw, BinaryResponse.of(response).data());
@@ -200,7 +192,7 @@ class RestInferIT {
         byte[] raw = {3, 0, 0, 0, 'a', 'b', 'c', 0, 0, 0, 0};
         String header = "{\"inputs\":[{\"name\":\"in\",\"shape\":[1,2],\"datatype\":\"BYTES\","
                 + "\"parameters\":{\"binary_data_size\":11}}],\"outputs\":[{\"name\":\"out\",\"parameters\":{\"binary_data\":true}}]}";
-        HttpResponse<byte[]> response = server.postBinary("/v2/models/identity_string/infer", header, raw);
+        HttpResponse<byte[]> response = server().postBinary("/v2/models/identity_string/infer", header, raw);
 
         assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         assertArrayEquals(raw, BinaryResponse.of(response).data());
@@ -208,12 +200,12 @@ class RestInferIT {
 
     @Test
     void infer_fixedBatchModel_takesItsExactShape() throws Exception {
-        HttpResponse<String> response = server.post("/v2/models/fixed/infer",
+        HttpResponse<String> response = server().post("/v2/models/fixed/infer",
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[-1,2,-3,4]}]}");
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("[0.0,2.0,0.0,4.0]", ServerFixture.json(response.body()).get("outputs").get(0).get("data").toString());
 
-        HttpResponse<String> batched = server.post("/v2/models/fixed/infer",
+        HttpResponse<String> batched = server().post("/v2/models/fixed/infer",
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,8]}]}");
         assertEquals(400, batched.statusCode());
     }

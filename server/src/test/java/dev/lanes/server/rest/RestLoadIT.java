@@ -3,14 +3,12 @@ package dev.lanes.server.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,27 +23,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Many concurrent clients: own answers, batching, exact counters, overload and deadlines. */
 class RestLoadIT {
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("affine", 1, TestModels.affine())
+                    .config("affine", TestModels.DEMO_AFFINE_CONFIG.replace("max_queue_size: 256", "max_queue_size: 1024"))
+                    .model("slow", 1, TestModels.slow(256, 400))
+                    .config("slow", """
+                            max_batch_size: 1
+                            dynamic_batching { default_queue_policy { max_queue_size: 2 allow_timeout_override: true } }
+                            instance_group [ { count: 1 kind: KIND_CPU } ]
+                            """))
+            .start(dir -> ServerFixture.start(dir, true));
 
-    @BeforeAll
-    static void start() throws Exception {
-        new TestRepository(repository)
-                .model("affine", 1, TestModels.affine())
-                .config("affine", TestModels.DEMO_AFFINE_CONFIG.replace("max_queue_size: 256", "max_queue_size: 1024"))
-                .model("slow", 1, TestModels.slow(256, 400))
-                .config("slow", """
-                        max_batch_size: 1
-                        dynamic_batching { default_queue_policy { max_queue_size: 2 allow_timeout_override: true } }
-                        instance_group [ { count: 1 kind: KIND_CPU } ]
-                        """);
-        server = ServerFixture.start(repository, true);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static ServerFixture server() {
+        return node.server();
     }
 
     private static String affineRequest(float[] x) {
@@ -62,9 +53,9 @@ class RestLoadIT {
         String success = "inference_requests_total{model=\"affine\",outcome=\"success\",protocol=\"rest\"}";
         String batches = "inference_batch_size_count{model=\"affine\"}";
         String rows = "inference_batch_size_sum{model=\"affine\"}";
-        double successBefore = server.metric(success);
-        double batchesBefore = server.metric(batches);
-        double rowsBefore = server.metric(rows);
+        double successBefore = server().metric(success);
+        double batchesBefore = server().metric(batches);
+        double rowsBefore = server().metric(rows);
         int requests = 400;
         List<Future<Void>> calls = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -73,7 +64,7 @@ class RestLoadIT {
                 float[] x = {i, i * 0.5f, -i, 3};
                 calls.add(threads.submit(() -> {
                     start.await();
-                    HttpResponse<String> response = server.post("/v2/models/affine/infer", affineRequest(x));
+                    HttpResponse<String> response = server().post("/v2/models/affine/infer", affineRequest(x));
                     assertEquals(200, response.statusCode(), response.body());
                     JsonNode body = ServerFixture.json(response.body());
                     assertEquals(Float.toString(x[0]), body.get("id").asText());
@@ -90,9 +81,9 @@ class RestLoadIT {
                 call.get();
             }
         }
-        assertEquals(requests, server.metric(success) - successBefore, "the counter moved by exactly the requests sent");
-        assertEquals(requests, server.metric(rows) - rowsBefore, "every row ran exactly once");
-        double executed = server.metric(batches) - batchesBefore;
+        assertEquals(requests, server().metric(success) - successBefore, "the counter moved by exactly the requests sent");
+        assertEquals(requests, server().metric(rows) - rowsBefore, "every row ran exactly once");
+        double executed = server().metric(batches) - batchesBefore;
         assertTrue(executed < requests, "requests were batched together: " + executed + " batches for " + requests);
     }
 
@@ -108,7 +99,7 @@ class RestLoadIT {
             for (int i = 0; i < requests; i++) {
                 threads.submit(() -> {
                     start.await();
-                    HttpResponse<String> response = server.post("/v2/models/slow/infer", body);
+                    HttpResponse<String> response = server().post("/v2/models/slow/infer", body);
                     statuses.computeIfAbsent(response.statusCode(), k -> new AtomicInteger()).incrementAndGet();
                     if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()
                             && response.body().contains("overloaded")) {
@@ -123,7 +114,7 @@ class RestLoadIT {
                 + statuses.getOrDefault(503, new AtomicInteger()).get(), "only 200 or 503: " + statuses);
         assertTrue(statuses.get(200).get() >= 1, statuses.toString());
         assertTrue(retryAfter.get() >= 1, "some were refused with Retry-After: " + statuses);
-        assertEquals(200, server.post("/v2/models/slow/infer", body).statusCode(), "serves again once drained");
+        assertEquals(200, server().post("/v2/models/slow/infer", body).statusCode(), "serves again once drained");
     }
 
     /**
@@ -141,13 +132,13 @@ class RestLoadIT {
             for (int i = 0; i < 8; i++) {
                 threads.submit(() -> {
                     while (flooding.get()) {
-                        server.post("/v2/models/slow/infer", body);
+                        server().post("/v2/models/slow/infer", body);
                     }
                     return null;
                 });
             }
             for (int attempt = 0; attempt < 50 && refusal == null; attempt++) {
-                refusal = headersOnly(server.uri("/").getPort());
+                refusal = headersOnly(server().uri("/").getPort());
             }
             flooding.set(false);
         }
@@ -176,15 +167,15 @@ class RestLoadIT {
     @Test
     void infer_timeoutParameterPassedInQueue_answers504AndCountsTheTimeout() throws Exception {
         String timeouts = "inference_queue_timeouts_total{model=\"slow\"}";
-        double before = server.metric(timeouts);
+        double before = server().metric(timeouts);
         String body = "{\"parameters\":{\"timeout\":1},\"inputs\":[{\"name\":\"x\",\"shape\":[1,256],\"datatype\":\"FP32\","
                 + "\"data\":[" + "1,".repeat(255) + "1]}]}";
         String longRunning = body.replace("\"timeout\":1", "\"timeout\":0");
         List<Future<HttpResponse<String>>> responses = new ArrayList<>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            responses.add(threads.submit(() -> server.post("/v2/models/slow/infer", longRunning)));
+            responses.add(threads.submit(() -> server().post("/v2/models/slow/infer", longRunning)));
             for (int i = 0; i < 5; i++) {
-                responses.add(threads.submit(() -> server.post("/v2/models/slow/infer", body)));
+                responses.add(threads.submit(() -> server().post("/v2/models/slow/infer", body)));
             }
         }
         int timedOut = 0;
@@ -197,6 +188,6 @@ class RestLoadIT {
             }
         }
         assertTrue(timedOut >= 1, "a 1 µs timeout cannot be met");
-        assertEquals(timedOut, server.metric(timeouts) - before, "every timeout is counted once");
+        assertEquals(timedOut, server().metric(timeouts) - before, "every timeout is counted once");
     }
 }

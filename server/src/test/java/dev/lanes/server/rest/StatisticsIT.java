@@ -7,15 +7,15 @@ import dev.lanes.server.grpc.proto.ModelStatistics;
 import dev.lanes.server.grpc.proto.ModelStatisticsRequest;
 import dev.lanes.server.grpc.proto.ModelStatisticsResponse;
 import dev.lanes.server.testing.GrpcClient;
+import dev.lanes.server.testing.LanesNode;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -31,27 +31,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * executions match the batch meter, and both protocols report the same figures.
  */
 class StatisticsIT {
-    @TempDir
-    static Path repository;
-    static ServerFixture server;
+    @RegisterExtension
+    static final LanesNode node = LanesNode.withRepository(dir -> new TestRepository(dir)
+                    .model("plain", 1, TestModels.affine())
+                    .model("plain", 2, TestModels.affine())
+                    .config("plain", "version_policy: { all: {} }\ndynamic_batching { max_queue_delay_microseconds: 2000 }\n")
+                    .model("cached", 1, TestModels.affine()).config("cached", "response_cache { enable: true }\n")
+                    .model("failing", 1, TestModels.failingAtRunTime()))
+            .start(dir -> ServerFixture.start(dir, true));
     static GrpcClient grpc;
+
+    private static ServerFixture server() {
+        return node.server();
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        new TestRepository(repository)
-                .model("plain", 1, TestModels.affine())
-                .model("plain", 2, TestModels.affine())
-                .config("plain", "version_policy: { all: {} }\ndynamic_batching { max_queue_delay_microseconds: 2000 }\n")
-                .model("cached", 1, TestModels.affine()).config("cached", "response_cache { enable: true }\n")
-                .model("failing", 1, TestModels.failingAtRunTime());
-        server = ServerFixture.start(repository, true);
-        grpc = new GrpcClient(server.server().grpcPort());
+        grpc = new GrpcClient(server().server().grpcPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         grpc.close();
-        server.close();
     }
 
     private static String oneRow(float first) {
@@ -59,7 +60,7 @@ class StatisticsIT {
     }
 
     private static JsonNode stats(String path) throws Exception {
-        var response = server.get(path);
+        var response = server().get(path);
         assertEquals(200, response.statusCode(), response.body());
         return ServerFixture.json(response.body()).get("model_stats");
     }
@@ -82,12 +83,12 @@ class StatisticsIT {
             for (int i = 0; i < toVersion1; i++) {
                 float value = i;
                 answers.add(clients.submit(() ->
-                        server.post("/v2/models/plain/versions/1/infer", oneRow(value)).statusCode()));
+                        server().post("/v2/models/plain/versions/1/infer", oneRow(value)).statusCode()));
             }
             for (int i = 0; i < toVersion2; i++) {
                 float value = i;
                 answers.add(clients.submit(() ->
-                        server.post("/v2/models/plain/versions/2/infer", oneRow(value)).statusCode()));
+                        server().post("/v2/models/plain/versions/2/infer", oneRow(value)).statusCode()));
             }
             for (Future<Integer> answer : answers) {
                 assertEquals(200, answer.get());
@@ -121,7 +122,7 @@ class StatisticsIT {
             assertEquals(sent, batchedRows, "the batch sizes add up to the rows run");
             executions += executionCount;
         }
-        assertEquals(server.metric("inference_batch_size_count{model=\"plain\"}"), executions,
+        assertEquals(server().metric("inference_batch_size_count{model=\"plain\"}"), executions,
                 "executions are the batches the metrics count");
 
         JsonNode one = stats("/v2/models/plain/versions/2/stats");
@@ -145,7 +146,7 @@ class StatisticsIT {
     @Test
     void cacheHits_countAsSuccessesWithoutRunningTheModel() throws Exception {
         for (int i = 0; i < 3; i++) {
-            assertEquals(200, server.post("/v2/models/cached/infer", oneRow(9)).statusCode());
+            assertEquals(200, server().post("/v2/models/cached/infer", oneRow(9)).statusCode());
         }
         JsonNode cached = stats("/v2/models/cached/versions/1/stats").get(0);
         assertEquals(3, count(cached, "success"));
@@ -158,14 +159,14 @@ class StatisticsIT {
     @Test
     void failures_areCounted_andZeroFiguresAreWrittenOut() throws Exception {
         String twoRows = "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,8]}]}";
-        assertEquals(500, server.post("/v2/models/failing/infer", twoRows).statusCode());
-        assertEquals(500, server.post("/v2/models/failing/infer", twoRows).statusCode());
+        assertEquals(500, server().post("/v2/models/failing/infer", twoRows).statusCode());
+        assertEquals(500, server().post("/v2/models/failing/infer", twoRows).statusCode());
         JsonNode failing = stats("/v2/models/failing/stats").get(0);
         assertEquals(2, count(failing, "fail"));
         assertTrue(nanos(failing, "fail") > 0);
         assertEquals(0, count(failing, "success"));
         assertEquals(0, failing.get("execution_count").asLong());
-        assertEquals(0, server.metric("inference_batch_size_count{model=\"failing\"}"),
+        assertEquals(0, server().metric("inference_batch_size_count{model=\"failing\"}"),
                 "failed executions are left out of /metrics too, so the two agree");
         assertEquals(0, failing.get("last_inference").asLong(), "no request has succeeded");
         assertEquals("{\"count\":0,\"ns\":0}", failing.get("inference_stats").get("cache_hit").toString(),
@@ -179,13 +180,13 @@ class StatisticsIT {
         stats("/v2/models/stats").forEach(model -> names.add(model.get("name").asText() + "/" + model.get("version").asText()));
         assertEquals(List.of("cached/1", "failing/1", "plain/1", "plain/2"), names);
 
-        assertEquals(404, server.get("/v2/models/nope/stats").statusCode());
-        assertEquals(404, server.get("/v2/models/plain/versions/7/stats").statusCode());
-        assertEquals(400, server.get("/v2/models/plain/versions/latest/stats").statusCode());
+        assertEquals(404, server().get("/v2/models/nope/stats").statusCode());
+        assertEquals(404, server().get("/v2/models/plain/versions/7/stats").statusCode());
+        assertEquals(400, server().get("/v2/models/plain/versions/latest/stats").statusCode());
         StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> grpc.blocking()
                 .modelStatistics(ModelStatisticsRequest.newBuilder().setName("nope").build()));
         assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
         assertEquals(4, grpc.blocking().modelStatistics(ModelStatisticsRequest.getDefaultInstance()).getModelStatsCount());
-        assertTrue(ServerFixture.json(server.get("/v2").body()).get("extensions").toString().contains("\"statistics\""));
+        assertTrue(ServerFixture.json(server().get("/v2").body()).get("extensions").toString().contains("\"statistics\""));
     }
 }

@@ -54,7 +54,7 @@ public final class InteropNode {
                         dynamic_batching { default_queue_policy { max_queue_size: 4096 } }
                         instance_group [ { count: 2 kind: KIND_CPU } ]
                         """)
-                .model("slow", 1, TestModels.slow(SLOW_WIDTH, 400))
+                .model("slow", 1, TestModels.slow(SLOW_WIDTH, SlowModelDepth.forOneSecond(SLOW_WIDTH)))
                 .config("slow", SLOW_CONFIG)
                 .model("failing", 1, TestModels.failingAtRunTime())
                 .model("spare", 1, TestModels.affine())
