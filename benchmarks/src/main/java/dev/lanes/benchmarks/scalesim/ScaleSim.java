@@ -104,7 +104,10 @@ public final class ScaleSim {
                             new ScalingBehavior.Policy(ScalingBehavior.Policy.Type.PERCENT, 100, Duration.ofSeconds(6)),
                             new ScalingBehavior.Policy(ScalingBehavior.Policy.Type.PODS, 2, Duration.ofSeconds(6))),
                             ScalingBehavior.Select.MAX),
-                    new ScalingBehavior(Duration.ofSeconds(20), List.of(
+                    // Queue length reads low whenever the nodes have headroom, so a window shorter
+                    // than the plateau removes nodes mid-plateau and the queue climbs back (20 s
+                    // did); 60 s stands in for Kubernetes' 300 s on the sim's compressed clock.
+                    new ScalingBehavior(Duration.ofSeconds(60), List.of(
                             new ScalingBehavior.Policy(ScalingBehavior.Policy.Type.PODS, 1, Duration.ofSeconds(6))),
                             ScalingBehavior.Select.MAX));
             int total = rampUp + plateau + rampDown + tail;
