@@ -15,7 +15,7 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
 
             Commands:
               serve       start an inference node (REST and /metrics on one port, gRPC on another)
-              gpu-check   MODEL [H W]: compare a model's outputs on CUDA and CPU and time both
+              gpu-check   MODEL [H [W]]: compare a model's outputs on CUDA and CPU and time both
               help        print this text
 
             Flags for serve:

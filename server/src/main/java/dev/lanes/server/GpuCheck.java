@@ -9,18 +9,51 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * {@code lanes gpu-check MODEL [H W]}: loads one FP32 image model on CUDA and on CPU, compares the
- * outputs on the same random input, and measures inferences per second on each. Prints one JSON
- * line; exits 1 when CUDA cannot be used or the outputs disagree beyond 1e-3.
+ * {@code lanes gpu-check MODEL [H [W]]}: loads one FP32 image model on CUDA and on CPU, compares
+ * the outputs on the same random input, and measures inferences per second on each. Prints one
+ * JSON line; exits 1 when CUDA cannot be used or the outputs disagree beyond 1e-3.
  */
 final class GpuCheck {
     private static final int RUNS = 50;
+    private static final long DEFAULT_SIDE = 640;
+    private static final long MAX_SIDE = 16_384;
 
     private GpuCheck() {
+    }
+
+    /** The command's arguments: the model, and the height and width given to dynamic image dims. */
+    record Arguments(Path model, long height, long width) {
+    }
+
+    /**
+     * Reads {@code MODEL [H [W]]}, the words after the command: H defaults to 640 and W to H, so
+     * one number asks for a square image.
+     */
+    static Arguments parse(List<String> words) {
+        if (words.isEmpty() || words.size() > 3) {
+            throw new IllegalArgumentException("gpu-check takes MODEL [H [W]]");
+        }
+        long height = words.size() > 1 ? side("H", words.get(1)) : DEFAULT_SIDE;
+        long width = words.size() > 2 ? side("W", words.get(2)) : height;
+        return new Arguments(Path.of(words.get(0)), height, width);
+    }
+
+    private static long side(String name, String text) {
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("gpu-check: " + name + " must be a whole number, got '" + text + "'");
+        }
+        if (value < 1 || value > MAX_SIDE) {
+            throw new IllegalArgumentException("gpu-check: " + name + " must be 1 to " + MAX_SIDE + ", got " + value);
+        }
+        return value;
     }
 
     static int run(Path model, long height, long width) throws OrtException {

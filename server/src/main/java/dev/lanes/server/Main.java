@@ -24,12 +24,8 @@ public final class Main {
                 return;
             }
             if (cli.command().equals("gpu-check")) {
-                if (args.length < 2) {
-                    throw new IllegalArgumentException("gpu-check needs a model file");
-                }
-                long height = args.length > 3 ? Long.parseLong(args[2]) : 640;
-                long width = args.length > 3 ? Long.parseLong(args[3]) : 640;
-                System.exit(GpuCheck.run(java.nio.file.Path.of(args[1]), height, width));
+                GpuCheck.Arguments check = GpuCheck.parse(List.of(args).subList(1, args.length));
+                System.exit(GpuCheck.run(check.model(), check.height(), check.width()));
             }
             config = ServerConfig.create(LanesConfig.load(cli.overrides(), cli.configFile(), System.getenv()));
         } catch (IllegalArgumentException e) {

@@ -116,4 +116,27 @@ class CliTest {
             assertTrue(docs.contains(ConfigKeys.environmentName(key)), key + "'s variable is missing from the docs");
         }
     }
+
+    @Test
+    void gpuCheck_oneSide_isASquareImage() {
+        GpuCheck.Arguments check = GpuCheck.parse(List.of("det.onnx", "320"));
+        assertEquals(new GpuCheck.Arguments(Path.of("det.onnx"), 320, 320), check);
+    }
+
+    @Test
+    void gpuCheck_bothSides_areKeptInOrder() {
+        assertEquals(new GpuCheck.Arguments(Path.of("det.onnx"), 480, 640),
+                GpuCheck.parse(List.of("det.onnx", "480", "640")));
+        assertEquals(new GpuCheck.Arguments(Path.of("det.onnx"), 640, 640), GpuCheck.parse(List.of("det.onnx")));
+    }
+
+    @Test
+    void gpuCheck_badSides_areRefusedWithTheirName() {
+        assertEquals("gpu-check: H must be a whole number, got 'tall'",
+                assertThrows(IllegalArgumentException.class, () -> GpuCheck.parse(List.of("m", "tall"))).getMessage());
+        assertEquals("gpu-check: W must be 1 to 16384, got 0",
+                assertThrows(IllegalArgumentException.class, () -> GpuCheck.parse(List.of("m", "8", "0"))).getMessage());
+        assertEquals("gpu-check takes MODEL [H [W]]",
+                assertThrows(IllegalArgumentException.class, () -> GpuCheck.parse(List.of())).getMessage());
+    }
 }
