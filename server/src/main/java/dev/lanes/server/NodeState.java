@@ -20,6 +20,8 @@ public final class NodeState {
     public NodeState(ModelRepository repository, boolean strictReadiness) {
         this.repository = repository;
         this.strictReadiness = strictReadiness;
+        // Loads, reloads and unloads (API or poll) change readiness as much as a drain does.
+        repository.onChange(this::changed);
     }
 
     public boolean ready() {

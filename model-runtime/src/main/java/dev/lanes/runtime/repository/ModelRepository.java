@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,6 +47,8 @@ public final class ModelRepository implements AutoCloseable {
      * takes seconds, and virtual threads waiting on a monitor pin their carrier on JDK 21.
      */
     private final ReentrantLock changes = new ReentrantLock();
+    /** Told after every change of what serves (readiness may follow: gRPC health, say). */
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean loaded;
 
     public ModelRepository(Path root, RuntimeSettings runtime, StatsFactory statsFactory) {
@@ -70,6 +73,7 @@ public final class ModelRepository implements AutoCloseable {
             serve(loader.loadModel(directory, Optional.empty()));
         }
         loaded = true;
+        changed();
     }
 
     /**
@@ -84,6 +88,7 @@ public final class ModelRepository implements AutoCloseable {
             load(name, Optional.empty());
         }
         loaded = true;
+        changed();
     }
 
     /** The model directories under the root, by name. */
@@ -169,9 +174,29 @@ public final class ModelRepository implements AutoCloseable {
             }
             Model current = serve(candidate);
             unloaded.remove(name);
+            changed();
             return current == null ? CompletableFuture.completedFuture(null) : current.retire();
         } finally {
             changes.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code listener} after every load, reload and unload, and once loading at start is
+     * done, on the thread that made the change. It must be quick and must not call back into
+     * loading or unloading.
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a repository change listener failed", e);
+            }
         }
     }
 
@@ -197,6 +222,7 @@ public final class ModelRepository implements AutoCloseable {
                 throw InferenceException.unknownModel(name);
             }
             unloaded.add(name);
+            changed();
             LOG.info(() -> "model " + name + " unloaded; its versions close once their admitted requests finish");
             return current.retire();
         } finally {

@@ -2,6 +2,7 @@ package dev.lanes.server.grpc;
 
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.testing.GrpcClient;
 import dev.lanes.server.testing.ServerFixture;
 import io.grpc.Status;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +45,34 @@ class GrpcLifecycleIT {
             StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> client.blocking().modelInfer(
                     GrpcClient.rawRequest("affine", "x", "FP32", new long[]{1, 4}, new byte[16]).build()));
             assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+        }
+    }
+
+    /**
+     * Issue 12 item 5: health was set at start and on drain only, so a model repaired on disk and
+     * reloaded by the poller left gRPC health NOT_SERVING while REST readiness said 200.
+     */
+    @Test
+    void repositoryChange_readinessFollows_healthFollowsWithoutARestart() throws Exception {
+        TestRepository files = new TestRepository(repository).model("affine", 1, TestModels.affine())
+                .corrupt("fragile", 1);
+        ManagementSettings poll = new ManagementSettings(ManagementSettings.ControlMode.POLL, List.of(),
+                Duration.ofMillis(200), Optional.empty(), false);
+        try (ServerFixture server = ServerFixture.start(repository, true, poll);
+             GrpcClient client = new GrpcClient(server.server().grpcPort())) {
+            var health = HealthGrpc.newBlockingStub(client.channel());
+            HealthCheckRequest inference = HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build();
+            assertEquals(ServingStatus.NOT_SERVING, health.check(inference).getStatus(), "strict: a model failed");
+
+            files.model("fragile", 1, TestModels.affine()); // repaired; the poller reloads it
+
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.get("/v2/health/ready").statusCode() != 200 && System.nanoTime() < giveUp) {
+                Thread.sleep(50);
+            }
+            assertEquals(200, server.get("/v2/health/ready").statusCode(), "REST readiness after the reload");
+            assertEquals(ServingStatus.SERVING, health.check(inference).getStatus());
+            assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
         }
     }
 
