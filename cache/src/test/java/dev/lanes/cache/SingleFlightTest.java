@@ -54,4 +54,29 @@ class SingleFlightTest {
         }));
         assertEquals(7, flight.run("k", () -> 7).value());
     }
+
+    @Test
+    void followerWithABoundedWait_givesUpAloneAndTheFlightGoesOn() throws Exception {
+        SingleFlight<String, String> flights = new SingleFlight<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<SingleFlight.Outcome<String>> leader = threads.submit(() -> flights.run("k", () -> {
+                started.countDown();
+                release.await();
+                return "answer";
+            }));
+            started.await();
+            assertThrows(java.util.concurrent.TimeoutException.class,
+                    () -> flights.run("k", () -> "never run", java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20)));
+            assertEquals(0, flights.waiting(), "the follower that gave up no longer waits");
+            Future<SingleFlight.Outcome<String>> patient = threads.submit(() -> flights.run("k", () -> "never run"));
+            while (flights.waiting() == 0) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            assertEquals(new SingleFlight.Outcome<>("answer", true), leader.get());
+            assertEquals(new SingleFlight.Outcome<>("answer", false), patient.get());
+        }
+    }
 }

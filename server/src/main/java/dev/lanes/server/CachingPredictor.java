@@ -7,6 +7,8 @@ import dev.lanes.cache.CachedOutputs;
 import dev.lanes.cache.Lookup;
 import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.SingleFlight;
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.repository.ModelVersion;
@@ -21,6 +23,9 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,18 +76,65 @@ final class CachingPredictor {
         }
         long lookupNanos = System.nanoTime() - start;
         stats.lookup(version.model(), lookup.result(), lookupNanos);
-        SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
-            // Not the leader's cancellation: followers share this flight, and one client going away
-            // must not fail the others.
-            InferenceResult result = version.admitter().run(inputs, call.options().uncancellable());
-            version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
-            return result;
-        });
-        if (!outcome.led()) {
-            inputs.close(); // another identical request ran the model for us
-            version.statistics().cacheMiss(lookupNanos);
+        return runOrFollow(version, call, key, lookupNanos);
+    }
+
+    /**
+     * Runs the model for a miss, or waits for an identical request already running it. A
+     * follower owns its inputs until it leads, so it releases them on every way out; it waits no
+     * longer than its own deadline; and a leader that ran out of its own time does not fail a
+     * follower that still has time: that one tries again, leading or following anew.
+     */
+    private InferenceResult runOrFollow(ModelVersion version, InferCall call, CacheKey key, long lookupNanos)
+            throws Exception {
+        CheckedInputs inputs = call.inputs();
+        long deadline = deadline(version, call);
+        while (true) {
+            AtomicBoolean led = new AtomicBoolean();
+            try {
+                SingleFlight.Outcome<InferenceResult> outcome = inFlight.run(key, () -> {
+                    led.set(true);
+                    // Not the leader's cancellation: followers share this flight, and one client
+                    // going away must not fail the others.
+                    InferenceResult result = version.admitter().run(inputs, call.options().uncancellable());
+                    version.statistics().cacheMiss(lookupNanos + store(version.model(), key, result));
+                    return result;
+                }, deadline - System.nanoTime());
+                if (!outcome.led()) {
+                    inputs.close(); // another identical request ran the model for us
+                    version.statistics().cacheMiss(lookupNanos);
+                }
+                return outcome.value();
+            } catch (TimeoutException e) {
+                inputs.close();
+                throw new InferenceException(ErrorKind.DEADLINE_EXCEEDED, "request timed out waiting for an identical "
+                        + "request's answer from model '" + version.model() + "'");
+            } catch (InferenceException e) {
+                if (!led.get() && e.kind() == ErrorKind.DEADLINE_EXCEEDED && System.nanoTime() < deadline) {
+                    continue; // the leader's deadline passed, not this request's
+                }
+                if (!led.get()) {
+                    inputs.close();
+                }
+                throw e;
+            } catch (Exception | Error e) {
+                if (!led.get()) {
+                    inputs.close();
+                }
+                throw e;
+            }
         }
-        return outcome.value();
+    }
+
+    /** When this request gives up: its own queue timeout (or the model's default) or its client's deadline. */
+    private static long deadline(ModelVersion version, InferCall call) {
+        long timeoutNanos = TimeUnit.MICROSECONDS.toNanos(Math.max(0, call.options().timeoutMicros()));
+        return Math.min(call.options().clientDeadlineNanos(), version.policy().deadline(System.nanoTime(), timeoutNanos));
+    }
+
+    /** Flights in progress and the requests waiting on them, for tests. */
+    SingleFlight<CacheKey, InferenceResult> flights() {
+        return inFlight;
     }
 
     /**

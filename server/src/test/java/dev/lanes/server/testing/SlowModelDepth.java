@@ -42,7 +42,11 @@ public final class SlowModelDepth {
                 TestModels.slow(width, PROBE_DEPTH).write(file);
                 long nanos = bestOfThree(file, width);
                 long depth = (long) Math.ceil((double) PROBE_DEPTH * TARGET_NANOS / Math.max(1, nanos));
-                return (int) Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, depth));
+                if (depth > MAX_DEPTH) { // a silent cap would hand out a model that is not slow
+                    throw new IllegalStateException(width + "-wide rows are too little work to keep an instance busy: "
+                            + PROBE_DEPTH + " layers took " + nanos + " ns; use wider rows");
+                }
+                return (int) Math.max(MIN_DEPTH, depth);
             } finally {
                 Files.deleteIfExists(file);
             }
