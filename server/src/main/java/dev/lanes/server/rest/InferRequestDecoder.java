@@ -51,18 +51,22 @@ final class InferRequestDecoder {
 
     private final DirectBufferPool pool;
     private final long maxTensorElements;
+    /** The most a body may carry (the request size limit): what data may claim when no Content-Length says. */
+    private final long maxBodyBytes;
     /** Heap chunks the binary section passes through on its way into direct buffers, reused. */
     private final ArrayBlockingQueue<byte[]> scratch = new ArrayBlockingQueue<>(SCRATCH_KEPT);
 
-    InferRequestDecoder(DirectBufferPool pool, long maxTensorElements) {
+    InferRequestDecoder(DirectBufferPool pool, long maxTensorElements, long maxBodyBytes) {
         this.pool = pool;
         this.maxTensorElements = maxTensorElements;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /**
      * @param body          the request body, already bounded in size
      * @param headerLength  the Inference-Header-Content-Length value, or -1 for a JSON-only body
-     * @param bodyLength    the Content-Length, or -1 when chunked; caps what data may claim
+     * @param bodyLength    the Content-Length, or -1 when chunked; caps what data may claim, and
+     *                      without it the request size limit does, before anything is allocated
      */
     InferRequest decode(InputStream body, long headerLength, long bodyLength, ModelSignature signature)
             throws IOException {
@@ -70,7 +74,7 @@ final class InferRequestDecoder {
         try {
             Header header;
             if (headerLength < 0) {
-                header = parseHeader(body, signature, inputs, bodyLength);
+                header = parseHeader(body, signature, inputs, bodyLength >= 0 ? bodyLength : maxBodyBytes);
                 for (PendingInput input : inputs) {
                     if (input.binarySize >= 0) {
                         throw InferenceException.invalidInput("input '%s' has binary_data_size, but binary data needs "
@@ -84,12 +88,25 @@ final class InferRequestDecoder {
                             "Inference-Header-Content-Length is %d but the body has only %d bytes", headerLength, json.length);
                 }
                 long binaryLength = bodyLength < 0 ? -1 : bodyLength - headerLength;
-                header = parseHeader(new ByteArrayInputStream(json), signature, inputs, binaryLength);
-                long claimed = inputs.stream().mapToLong(input -> Math.max(0, input.binarySize)).sum();
+                long binaryBudget = binaryLength >= 0 ? binaryLength : maxBodyBytes - headerLength;
+                header = parseHeader(new ByteArrayInputStream(json), signature, inputs, binaryBudget);
+                long claimed = 0;
+                for (PendingInput input : inputs) {
+                    claimed += Math.max(0, input.binarySize); // each at most 2^63-1: two cannot wrap past the check below
+                    if (claimed > binaryBudget) {
+                        break;
+                    }
+                }
                 if (binaryLength >= 0 && claimed != binaryLength) {
                     throw InferenceException.invalidInput(
                             "the inputs' binary_data_size add up to %d bytes but the body has %d after the header",
                             claimed, binaryLength);
+                }
+                if (claimed > binaryBudget) {
+                    // Checked before any buffer is allocated for them: a chunked body of a few
+                    // bytes must not make the node reserve what its sizes claim.
+                    throw InferenceException.tooLarge("the inputs' binary_data_size add up to more than %d bytes, "
+                            + "what a request may still carry after its header", binaryBudget);
                 }
                 readBinarySection(body, inputs);
             }

@@ -54,7 +54,7 @@ public final class V2Routes implements HttpService {
         this.repositoryControl = repositoryControl;
         this.access = access;
         this.inferRoute = new InferRoute(inference, access,
-                new InferRequestDecoder(repository.bufferPool(), maxTensorElements), maxRequestSize);
+                new InferRequestDecoder(repository.bufferPool(), maxTensorElements, maxRequestSize), maxRequestSize);
         this.serverMetadata = MetadataJson.server(serverName, serverVersion, extensions);
         this.statistics = new Statistics(repository);
     }

@@ -30,8 +30,14 @@ class InferRequestDecoderTest {
             List.of(new TensorSpec("x", DataType.FP32, new long[]{4}), new TensorSpec("n", DataType.INT64, new long[]{1})),
             List.of(new TensorSpec("y", DataType.FP32, new long[]{3})), 8);
 
+    /** The request size limit the decoder knows: what a chunked body may still carry. */
+    private static final long MAX_BODY = 4096;
+    private static final ModelSignature TEXT = new ModelSignature(
+            List.of(new TensorSpec("s", DataType.BYTES, new long[]{1})),
+            List.of(new TensorSpec("y", DataType.BYTES, new long[]{1})), 8);
+
     private final DirectBufferPool pool = new DirectBufferPool(1 << 20);
-    private final InferRequestDecoder decoder = new InferRequestDecoder(pool, 1 << 20);
+    private final InferRequestDecoder decoder = new InferRequestDecoder(pool, 1 << 20, MAX_BODY);
 
     private InferRequest json(String body) throws Exception {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -81,6 +87,38 @@ class InferRequestDecoderTest {
         } finally {
             request.close();
         }
+    }
+
+    /**
+     * Issue 12 item 3: without a Content-Length nothing capped binary_data_size, and a chunked
+     * body of a few bytes had the node allocate 2 GiB on the heap for one BYTES input before
+     * reading any of it (an OutOfMemoryError past every catch).
+     */
+    @Test
+    void binaryExtension_chunkedBodyClaimingMoreThanTheLimit_isRefusedBeforeAllocating() {
+        String header = "{\"inputs\":[{\"name\":\"s\",\"shape\":[1,1],\"datatype\":\"BYTES\","
+                + "\"parameters\":{\"binary_data_size\":2147483647}}]}";
+        byte[] bytes = (header + "abcd").getBytes(StandardCharsets.UTF_8);
+        InferenceException error = assertThrows(InferenceException.class, () ->
+                decoder.decode(new ByteArrayInputStream(bytes), header.length(), -1, TEXT));
+        assertEquals(ErrorKind.PAYLOAD_TOO_LARGE, error.kind(), error.getMessage());
+        assertEquals("the inputs' binary_data_size add up to more than " + (MAX_BODY - header.length())
+                + " bytes, what a request may still carry after its header", error.getMessage());
+        assertEquals(0, pool.leasedBytes());
+    }
+
+    @Test
+    void binaryExtension_chunkedFixedSizeInputsPastTheLimitTogether_areRefused() {
+        // Each input fits on its own; together they claim more than the body may carry.
+        String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[8,4],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":128}},"
+                + "{\"name\":\"n\",\"shape\":[8,1],\"datatype\":\"INT64\","
+                + "\"parameters\":{\"binary_data_size\":" + (MAX_BODY - 128) + "}}]}";
+        byte[] bytes = header.getBytes(StandardCharsets.UTF_8);
+        InferenceException error = assertThrows(InferenceException.class, () ->
+                decoder.decode(new ByteArrayInputStream(bytes), header.length(), -1, SIGNATURE));
+        assertEquals(ErrorKind.PAYLOAD_TOO_LARGE, error.kind(), error.getMessage());
+        assertEquals(0, pool.leasedBytes());
     }
 
     @ParameterizedTest(name = "{0}")

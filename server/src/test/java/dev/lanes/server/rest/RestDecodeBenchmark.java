@@ -49,7 +49,7 @@ public class RestDecodeBenchmark {
         long[] dims = input.equals("mlp") ? new long[]{256} : new long[]{3, 48, 192};
         signature = new ModelSignature(List.of(new TensorSpec("x", DataType.FP32, dims)),
                 List.of(new TensorSpec("y", DataType.FP32, new long[]{10})), 64);
-        decoder = new InferRequestDecoder(new DirectBufferPool(64L << 20), 1L << 26);
+        decoder = new InferRequestDecoder(new DirectBufferPool(64L << 20), 1L << 26, 256L << 20);
         json = body.json();
         binary = body.binary();
         binaryHeaderLength = body.binaryHeader().length;
