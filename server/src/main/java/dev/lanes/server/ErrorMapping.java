@@ -74,7 +74,9 @@ public final class ErrorMapping {
         if (kindOf(error) == ErrorKind.INVALID_INPUT) {
             return "could not read the request: " + error.getMessage();
         }
-        return "internal error: " + error.getMessage();
+        // A defect's own message (a class name, a null, an index) means nothing to a client and may
+        // tell an attacker about the node; it is logged with its stack where it was caught.
+        return "internal error; the node's log has the details";
     }
 
     /** The gRPC status for an error, its message as the description. */

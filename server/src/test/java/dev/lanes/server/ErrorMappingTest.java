@@ -39,7 +39,8 @@ class ErrorMappingTest {
                 new java.io.IOException("truncated"))));
         assertEquals("could not read the request: reset", ErrorMapping.message(new java.io.IOException("reset")));
         assertEquals(ErrorKind.RUNTIME_FAILURE, ErrorMapping.kindOf(new IllegalStateException("bug")));
-        assertEquals("internal error: bug", ErrorMapping.message(new IllegalStateException("bug")));
+        assertEquals("internal error; the node's log has the details",
+                ErrorMapping.message(new IllegalStateException("bug at /srv/models/x")));
         assertEquals(Status.Code.INTERNAL, ErrorMapping.grpcError(new IllegalStateException("bug")).getStatus().getCode());
         assertEquals(ErrorKind.OVERLOADED, ErrorMapping.kindOf(new InferenceException(ErrorKind.OVERLOADED, "full")));
         assertEquals("Bearer", ErrorMapping.authenticateChallenge(ErrorKind.UNAUTHENTICATED));

@@ -221,7 +221,8 @@ public final class DynamicBatcher implements AutoCloseable {
                 LOG.log(Level.SEVERE, name + ": batch execution failed", e);
             }
             InferenceException error = e instanceof InferenceException ie ? ie
-                    : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model " + name + " failed: " + e.getMessage(), e);
+                    : new InferenceException(ErrorKind.RUNTIME_FAILURE, "model " + name
+                            + " failed on this batch; the node's log has the details", e); // logged above
             batch.forEach(task -> task.fail(error));
             return;
         } finally {
