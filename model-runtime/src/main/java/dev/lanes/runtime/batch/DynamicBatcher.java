@@ -141,15 +141,34 @@ public final class DynamicBatcher implements AutoCloseable {
     /** Shuts down, drains for up to 30 s, then fails whatever is left. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Shuts down, drains for up to {@code drain}, then fails whatever is still queued.
+     *
+     * @return whether every worker has stopped: only then may the instances' sessions close,
+     *         since a worker still inside {@code session.run} would run on freed native memory
+     */
+    public boolean close(Duration drain) {
         shutdown();
+        boolean stopped = false;
         try {
-            if (!awaitTermination(Duration.ofSeconds(30))) {
-                LOG.warning(() -> name + ": workers did not stop within 30 s");
-            }
+            stopped = awaitTermination(drain);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         failRemaining();
+        if (!stopped) {
+            LOG.warning(() -> name + ": a worker is still running a batch after " + drain.toSeconds()
+                    + " s; its instance stays open");
+        }
+        return stopped;
+    }
+
+    /** Whether every worker thread has ended. */
+    public boolean workersStopped() {
+        return workers.stream().noneMatch(Thread::isAlive);
     }
 
     private void failRemaining() {

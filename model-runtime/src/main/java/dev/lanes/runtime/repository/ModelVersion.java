@@ -14,6 +14,7 @@ import dev.lanes.runtime.ort.OrtInstance;
 import dev.lanes.runtime.stats.VersionStatistics;
 import dev.lanes.runtime.tensor.Tensor;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -168,10 +169,33 @@ public final class ModelVersion implements AutoCloseable {
         batcher.shutdown();
     }
 
-    /** Drains the queue, stops the workers and closes the ORT sessions. */
+    /**
+     * Drains the queue, stops the workers and closes the ORT sessions; a session whose worker is
+     * still inside a batch after 30 s closes when that batch ends, never under it.
+     */
     @Override
     public void close() {
-        batcher.close();
+        if (batcher.close(Duration.ofSeconds(30))) {
+            closeInstances();
+            return;
+        }
+        // Closing a session under a worker still in session.run frees native memory it uses: a
+        // crash of the whole node. The sessions close once the last worker has left its batch.
+        LOG.warning(() -> "model " + model + " version " + version
+                + ": its sessions close when the running batch ends");
+        Thread.ofVirtual().name("close-" + model + "-" + version).start(() -> {
+            try {
+                while (!batcher.awaitTermination(Duration.ofMinutes(1))) {
+                    LOG.warning(() -> "model " + model + " version " + version + ": a batch is still running");
+                }
+                closeInstances();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void closeInstances() {
         for (OrtInstance instance : instances) {
             try {
                 instance.close();

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,44 @@ class DynamicBatcherStressTest {
             assertEquals(ErrorKind.DEADLINE_EXCEEDED, ((InferenceException) failure.getCause()).kind());
             release.countDown();
         }
+    }
+
+    /**
+     * Issue 12 item 7: close() gave up after its drain and the version then closed its sessions
+     * under a worker still inside session.run. It must say so, so the sessions stay open.
+     */
+    @Test
+    void close_workerStillRunningAfterTheDrain_saysSoAndTheQueuedAreFailed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        BatchExecutor stuck = (batch, phases) -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
+        };
+        DynamicBatcher batcher = new DynamicBatcher("stuck", BatchPolicy.unbatched(4, 10), Ticker.system(),
+                ModelStats.disabled());
+        batcher.start(List.of(stuck));
+        InferenceTask runningTask = unbatchedTask();
+        batcher.offer(runningTask);
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        InferenceTask queued = unbatchedTask();
+        batcher.offer(queued);
+
+        assertFalse(batcher.close(java.time.Duration.ofMillis(50)), "a worker is still inside its batch");
+        assertFalse(batcher.workersStopped());
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> queued.future().get(1, TimeUnit.SECONDS));
+        assertEquals(ErrorKind.SHUTTING_DOWN, ((InferenceException) failure.getCause()).kind());
+
+        release.countDown();
+        assertEquals(1, runningTask.future().get(10, TimeUnit.SECONDS).batchRows(), "the running batch finishes");
+        assertTrue(batcher.awaitTermination(java.time.Duration.ofSeconds(10)));
+        assertTrue(batcher.workersStopped());
     }
 
     private static InferenceTask unbatchedTask() {
