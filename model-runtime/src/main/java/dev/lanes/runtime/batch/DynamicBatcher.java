@@ -159,11 +159,7 @@ public final class DynamicBatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         failRemaining();
-        if (!stopped) {
-            LOG.warning(() -> name + ": a worker is still running a batch after " + drain.toSeconds()
-                    + " s; its instance stays open");
-        }
-        return stopped;
+        return stopped; // the caller, who owns the sessions, says what becomes of them
     }
 
     /** Whether every worker thread has ended. */
