@@ -129,15 +129,7 @@ class DynamicBatcherStressTest {
     void offer_queueFullAndShutdown_areRefusedWithoutBlocking() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        BatchExecutor blocking = (batch, phases) -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
-        };
+        BatchExecutor blocking = holdingUntil(running, release);
         DynamicBatcher batcher = new DynamicBatcher("full", BatchPolicy.unbatched(4, 2), Ticker.system(),
                 ModelStats.disabled());
         batcher.start(List.of(blocking));
@@ -191,15 +183,7 @@ class DynamicBatcherStressTest {
     void close_workerStillRunningAfterTheDrain_saysSoAndTheQueuedAreFailed() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        BatchExecutor stuck = (batch, phases) -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
-        };
+        BatchExecutor stuck = holdingUntil(running, release);
         DynamicBatcher batcher = new DynamicBatcher("stuck", BatchPolicy.unbatched(4, 10), Ticker.system(),
                 ModelStats.disabled());
         batcher.start(List.of(stuck));
@@ -219,6 +203,19 @@ class DynamicBatcherStressTest {
         assertEquals(1, runningTask.future().get(10, TimeUnit.SECONDS).batchRows(), "the running batch finishes");
         assertTrue(batcher.awaitTermination(java.time.Duration.ofSeconds(10)));
         assertTrue(batcher.workersStopped());
+    }
+
+    /** Counts {@code running} down when a batch starts and holds it until {@code release}. */
+    private static BatchExecutor holdingUntil(CountDownLatch running, CountDownLatch release) {
+        return (batch, phases) -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return batch.stream().map(task -> new InferenceResult(List.of(), 1)).toList();
+        };
     }
 
     private static InferenceTask unbatchedTask() {
