@@ -87,7 +87,7 @@ public final class InferenceService {
             InferenceResult result;
             try {
                 result = predictor.predict(resolved, call);
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
                 statistics.failed(System.nanoTime() - predictStart);
                 throw e;
             }
@@ -145,7 +145,7 @@ public final class InferenceService {
         CompletableFuture<InferenceResult> prediction;
         try {
             prediction = predictor.predictAsync(version, call);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             statistics.failed(System.nanoTime() - predictStart);
             throw e;
         }

@@ -224,8 +224,9 @@ public final class DynamicBatcher implements AutoCloseable {
             if (results.size() != batch.size()) {
                 throw new IllegalStateException(results.size() + " results for a batch of " + batch.size());
             }
-            long assembled = phases.assembledAt(runStart);
-            long ran = phases.ranAt(end);
+            // Clamped into order: an executor marking out of order must not make a phase negative.
+            long assembled = Math.min(Math.max(phases.assembledAt(runStart), runStart), end);
+            long ran = Math.min(Math.max(phases.ranAt(end), assembled), end);
             stats.batchExecuted(new ExecutedBatch(rows, batch.size(), assembled - runStart, ran - assembled, end - ran));
         } catch (RuntimeException | Error e) {
             // An InferenceException is the model failing on its input, reported to each caller;

@@ -18,11 +18,6 @@ public record RequestOptions(Set<String> outputs, long timeoutMicros, long clien
         outputs = Set.copyOf(outputs);
     }
 
-    /** All outputs, the model's own timeout, no client deadline, no cancellation. */
-    public static RequestOptions defaults() {
-        return new RequestOptions(Set.of(), 0, Long.MAX_VALUE, Cancellation.NONE);
-    }
-
     /** The same request, deaf to its client's cancellation: for a flight other callers share. */
     public RequestOptions uncancellable() {
         return new RequestOptions(outputs, timeoutMicros, clientDeadlineNanos, Cancellation.NONE);

@@ -24,9 +24,15 @@ final class ModelMeters {
         return sink(name).stats;
     }
 
-    /** Points the model's load gauges at the model now serving under its name. */
+    /**
+     * Points the model's load gauges at the model now serving under its name. A model that never
+     * got as far as its versions has no meters, and gets none here.
+     */
     void serving(Model model) {
-        sink(model.name()).view.target = model;
+        Sink sink = sinks.get(model.name());
+        if (sink != null) {
+            sink.view.target = model;
+        }
     }
 
     private Sink sink(String name) {

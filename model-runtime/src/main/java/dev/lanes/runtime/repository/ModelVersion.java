@@ -116,7 +116,8 @@ public final class ModelVersion implements AutoCloseable {
      * happens.
      *
      * @param requestedOutputs outputs to return, empty for all
-     * @param timeoutMicros    the request's own queue timeout, 0 for none (see {@link BatchPolicy#deadline})
+     * @param timeoutMicros    the request's own queue timeout, 0 for the model's default
+     *                         (see {@link BatchPolicy#deadline})
      */
     public InferenceResult infer(List<Tensor> inputs, Set<String> requestedOutputs, long timeoutMicros) {
         CheckedInputs checked;

@@ -1,6 +1,5 @@
 package dev.lanes.server.rest;
 
-import com.google.protobuf.ByteString;
 import dev.lanes.runtime.testing.OnnxModelWriter.Elem;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
