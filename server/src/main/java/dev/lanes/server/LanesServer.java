@@ -169,8 +169,10 @@ public final class LanesServer implements AutoCloseable {
      * The SIGTERM sequence: readiness turns 503 and gRPC health NOT_SERVING at once; inference is
      * still served for the grace period, so load balancers stop routing here without failing
      * anyone; then gRPC sends GOAWAY (no new calls; open ones run on), new inference is refused
-     * (503 / UNAVAILABLE) and admitted requests get up to the drain timeout to finish; then the
-     * node closes.
+     * (503 / UNAVAILABLE) and admitted requests get up to the drain timeout to finish; within that
+     * timeout the REST port then stays open until it has been quiet for a while (every answer of
+     * the drain says {@code Connection: close}, so a client just answered comes back on a new
+     * connection and is told 503); then the node closes.
      */
     public void drain() {
         state.startDraining();
@@ -181,13 +183,21 @@ public final class LanesServer implements AutoCloseable {
         }
         repository.shutdown();
         long end = System.nanoTime() + config.drain().timeout().toNanos();
-        while (meters != null && meters.inFlight() > 0 && System.nanoTime() < end) {
+        long quiet = config.drain().quiet().toNanos();
+        for (long now = System.nanoTime(); now - end < 0; now = System.nanoTime()) {
+            if (inFlight() == 0 && (frontDoor == null || frontDoor.stillForNanos(now) >= quiet)) {
+                break;
+            }
             pause(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        if (meters != null && meters.inFlight() > 0) {
-            LOG.warning(() -> meters.inFlight() + " requests still in flight after the drain timeout");
+        if (inFlight() > 0) {
+            LOG.warning(() -> inFlight() + " requests still in flight after the drain timeout");
         }
         close();
+    }
+
+    private long inFlight() {
+        return meters == null ? 0 : meters.inFlight();
     }
 
     /** Waiting out time itself is the point here (the grace period, polling in-flight requests). */

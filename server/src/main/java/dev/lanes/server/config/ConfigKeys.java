@@ -18,6 +18,7 @@ public final class ConfigKeys {
     public static final String STRICT_READINESS = "lanes.server.strict-readiness";
     public static final String DRAIN_GRACE = "lanes.server.drain-grace";
     public static final String DRAIN_TIMEOUT = "lanes.server.drain-timeout";
+    public static final String DRAIN_QUIET = "lanes.server.drain-quiet";
     public static final String GRPC_PORT = "lanes.grpc.port";
     public static final String GRPC_KEEP_ALIVE_TIME = "lanes.grpc.keep-alive-time";
     public static final String GRPC_KEEP_ALIVE_TIMEOUT = "lanes.grpc.keep-alive-timeout";
@@ -62,7 +63,7 @@ public final class ConfigKeys {
     public static final String CACHE_REDIS_BREAKER_OPEN_TIME = "lanes.cache.redis.breaker-open-time";
 
     public static final List<String> ALL = List.of(HOST, PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
-            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, GRPC_PORT, GRPC_KEEP_ALIVE_TIME, GRPC_KEEP_ALIVE_TIMEOUT,
+            STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, DRAIN_QUIET, GRPC_PORT, GRPC_KEEP_ALIVE_TIME, GRPC_KEEP_ALIVE_TIMEOUT,
             GRPC_PERMIT_KEEP_ALIVE_TIME, GRPC_PERMIT_KEEP_ALIVE_WITHOUT_CALLS, GRPC_MAX_CONNECTION_IDLE,
             GRPC_MAX_CONNECTION_AGE, GRPC_MAX_CONNECTION_AGE_GRACE, GRPC_FLOW_CONTROL_WINDOW,
             GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_MAX_HEADER_LIST_SIZE, GRPC_HANDSHAKE_TIMEOUT,

@@ -85,7 +85,8 @@ public record ServerConfig(String host,
                 cache(config),
                 new DrainSettings(
                         config.get(ConfigKeys.DRAIN_GRACE).as(Duration.class).orElse(DrainSettings.DEFAULT.grace()),
-                        config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout())),
+                        config.get(ConfigKeys.DRAIN_TIMEOUT).as(Duration.class).orElse(DrainSettings.DEFAULT.timeout()),
+                        config.get(ConfigKeys.DRAIN_QUIET).as(Duration.class).orElse(DrainSettings.DEFAULT.quiet())),
                 management(config),
                 GrpcSettings.create(config),
                 HttpSettings.create(config));

@@ -6,14 +6,17 @@ import io.helidon.common.buffers.DataWriter;
 /**
  * The connection's writer, noting whether anything was written since the current request's head
  * was handed to Helidon: a body that stalls before its request is answered may still get a 408,
- * one that stalls while Helidon drains it after the answer must not get a second response.
+ * one that stalls while Helidon drains it after the answer must not get a second response. Each
+ * write also counts as the port's activity, once it is sent.
  */
 final class AnswerTrackingWriter implements DataWriter {
     private final DataWriter socket;
+    private final PortActivity activity;
     private volatile boolean answered;
 
-    AnswerTrackingWriter(DataWriter socket) {
+    AnswerTrackingWriter(DataWriter socket, PortActivity activity) {
         this.socket = socket;
+        this.activity = activity;
     }
 
     /** A new request head was handed over: nothing of its answer is written yet. */
@@ -29,24 +32,28 @@ final class AnswerTrackingWriter implements DataWriter {
     public void write(BufferData... buffers) {
         answered = true;
         socket.write(buffers);
+        activity.touch();
     }
 
     @Override
     public void write(BufferData buffer) {
         answered = true;
         socket.write(buffer);
+        activity.touch();
     }
 
     @Override
     public void writeNow(BufferData... buffers) {
         answered = true;
         socket.writeNow(buffers);
+        activity.touch();
     }
 
     @Override
     public void writeNow(BufferData buffer) {
         answered = true;
         socket.writeNow(buffer);
+        activity.touch();
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class FrontDoor implements ServerConnectionSelector, AutoCloseable 
     private final ServerConnectionSelector http1;
     private final IntConsumer refusals;
     private final ConnectionWatchdog watchdog = new ConnectionWatchdog();
+    private final PortActivity activity = new PortActivity();
 
     /** @param refusals told the status of each request the front door refuses (for a meter) */
     public FrontDoor(HttpSettings settings, long maxBodyBytes, IntConsumer refusals) {
@@ -64,7 +65,16 @@ public final class FrontDoor implements ServerConnectionSelector, AutoCloseable 
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        return new FrontDoorConnection(ctx, http1, settings, maxBodyBytes, watchdog, refusals);
+        activity.touch();
+        return new FrontDoorConnection(ctx, http1, settings, maxBodyBytes, watchdog, activity, refusals);
+    }
+
+    /**
+     * How long no connection was accepted, no request byte read and no answer written, as of
+     * {@code now} (a {@link System#nanoTime()} value).
+     */
+    public long stillForNanos(long now) {
+        return activity.stillForNanos(now);
     }
 
     /** REST connections open now. */

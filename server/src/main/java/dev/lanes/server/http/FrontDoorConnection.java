@@ -34,13 +34,13 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
     private final IntConsumer refusals;
 
     FrontDoorConnection(ConnectionContext socketContext, ServerConnectionSelector http1Selector, HttpSettings settings,
-                        long maxBodyBytes, ConnectionWatchdog watchdog, IntConsumer refusals) {
+                        long maxBodyBytes, ConnectionWatchdog watchdog, PortActivity activity, IntConsumer refusals) {
         this.socketContext = socketContext;
         this.watchdog = watchdog;
         this.refusals = refusals;
-        this.writer = new AnswerTrackingWriter(socketContext.dataWriter());
+        this.writer = new AnswerTrackingWriter(socketContext.dataWriter(), activity);
         HelidonSocket socket = socketContext.serverSocket();
-        RequestFramer framer = new RequestFramer(() -> read(socket), settings, maxBodyBytes, timer,
+        RequestFramer framer = new RequestFramer(() -> read(socket, activity), settings, maxBodyBytes, timer,
                 new RequestFramer.Refusals() {
                     @Override
                     public void answer(Status status, byte[] response) {
@@ -132,9 +132,11 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         socketContext.serverSocket().close();
     }
 
-    private static byte[] read(HelidonSocket socket) {
+    private static byte[] read(HelidonSocket socket, PortActivity activity) {
         try {
-            return socket.get();
+            byte[] bytes = socket.get();
+            activity.touch();
+            return bytes;
         } catch (UncheckedIOException e) {
             throw new ServerConnectionException("Failed to get data from socket", e);
         }

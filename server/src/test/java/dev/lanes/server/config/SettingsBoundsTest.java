@@ -17,6 +17,7 @@ class SettingsBoundsTest {
             "lanes.server.max-tensor-elements|0|between 1 and 2147483647",
             "lanes.server.drain-timeout|PT2H|between PT0S and PT1H",
             "lanes.server.drain-grace|PT1H|between PT0S and PT10M",
+            "lanes.server.drain-quiet|PT2M|between PT0S and PT1M",
             "lanes.repository-poll-interval|P2D|at most PT24H",
             "lanes.http.idle-timeout|P2D|between PT0.1S and PT24H",
             "lanes.http.max-connections|0|between 1 and 1000000",
