@@ -35,4 +35,37 @@ class CachedOutputsTest {
         assertThrows(IllegalArgumentException.class, () -> CachedOutputs.decode(Arrays.copyOf(valid, valid.length - 1)));
         assertThrows(IllegalArgumentException.class, () -> CachedOutputs.decode(Arrays.copyOf(valid, valid.length + 1)));
     }
+
+    /** A value corrupted in Redis must be a miss: a flipped data byte once decoded as a wrong answer. */
+    @Test
+    void decode_ofAnAlteredValue_isRefused_evenWhereOnlyDataChanged() {
+        byte[] valid = new CachedOutputs(List.of(new CachedOutputs.Output("y", "FP32", new long[]{2},
+                ByteBuffer.wrap(new byte[]{0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0x40})))).encode();
+        for (int i = 0; i < valid.length; i++) {
+            byte[] altered = valid.clone();
+            altered[i] ^= 0x01;
+            int at = i;
+            assertThrows(IllegalArgumentException.class, () -> CachedOutputs.decode(altered), () -> "byte " + at);
+        }
+    }
+
+    /** A value of the format before the checksum (magic "LNC1") is a miss, not misread. */
+    @Test
+    void decode_ofTheUnversionedFormerFormat_isRefused() {
+        ByteBuffer former = ByteBuffer.allocate(8 + 4 + 1 + 4 + 4 + 4 + 8 + 4 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        former.putInt(0x4C4E4331).putInt(1).putInt(1).put((byte) 'y').putInt(4).put("FP32".getBytes())
+                .putInt(1).putLong(1).putInt(4).putFloat(1f);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> CachedOutputs.decode(former.array()));
+        assertEquals("not a Lanes cache value of this format", refused.getMessage());
+    }
+
+    @Test
+    void decode_ofANameThatIsNotUtf8_isRefused() {
+        byte[] valid = new CachedOutputs(List.of(new CachedOutputs.Output("y", "FP32", new long[]{1},
+                ByteBuffer.wrap(new byte[4])))).encode();
+        valid[16] = (byte) 0xff; // the name's one byte, after magic, CRC, count and the name's length
+        CachedOutputsFuzzTest.resign(valid);
+        assertThrows(IllegalArgumentException.class, () -> CachedOutputs.decode(valid));
+    }
 }

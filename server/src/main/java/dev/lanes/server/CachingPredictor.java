@@ -12,12 +12,16 @@ import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.batch.InferenceResult;
 import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.repository.ModelVersion;
+import dev.lanes.runtime.tensor.BytesElements;
 import dev.lanes.runtime.tensor.DataType;
+import dev.lanes.runtime.tensor.Shapes;
 import dev.lanes.runtime.tensor.Tensor;
 import dev.lanes.server.InferenceService.InferCall;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
@@ -185,12 +189,30 @@ final class CachingPredictor {
         return nanos;
     }
 
-    private static InferenceResult fromCache(CachedOutputs cached) {
+    /**
+     * The cached outputs as tensors; an output whose data does not fit its datatype and shape (a
+     * value no Lanes node wrote) is refused like a corrupt one, so the request runs the model.
+     */
+    static InferenceResult fromCache(CachedOutputs cached) {
         List<Tensor> outputs = new ArrayList<>(cached.outputs().size());
         for (CachedOutputs.Output output : cached.outputs()) {
             DataType type = DataType.fromV2Name(output.datatype()).orElseThrow(() ->
                     new IllegalArgumentException("unknown datatype " + output.datatype()));
-            outputs.add(Tensor.of(output.name(), type, output.shape(), output.data().order(ByteOrder.nativeOrder())));
+            long[] shape = output.shape();
+            ByteBuffer data = output.data().order(ByteOrder.nativeOrder());
+            try {
+                long count = Shapes.elementCount(output.name(), shape, Integer.MAX_VALUE);
+                if (type.isFixedSize() && data.remaining() != count * type.byteSize()) {
+                    throw new IllegalArgumentException("output '" + output.name() + "' has " + data.remaining()
+                            + " bytes for shape " + Arrays.toString(shape) + " of " + type);
+                }
+                if (!type.isFixedSize()) {
+                    BytesElements.checkCount(output.name(), data, count);
+                }
+            } catch (InferenceException misfit) {
+                throw new IllegalArgumentException(misfit.getMessage(), misfit);
+            }
+            outputs.add(Tensor.of(output.name(), type, shape, data));
         }
         return new InferenceResult(outputs, 0);
     }

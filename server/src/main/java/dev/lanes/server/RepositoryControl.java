@@ -57,7 +57,8 @@ public final class RepositoryControl {
         repository.unload(model);
     }
 
-    private static ModelConfig parseOverride(String json) {
+    /** The load API's {@code config} parameter as a configuration, or a 400 that says what is wrong. */
+    static ModelConfig parseOverride(String json) {
         if (json == null) {
             throw InferenceException.invalidInput("load parameter '%s' must be a string holding the model"
                     + " configuration as JSON", CONFIG_PARAMETER);

@@ -21,6 +21,7 @@ public final class DirectBufferPool {
     private final long maxRetainedBytes;
     private final AtomicLong retainedBytes = new AtomicLong();
     private final AtomicLong leasedBytes = new AtomicLong();
+    private final AtomicLong peakLeasedBytes = new AtomicLong();
 
     @SuppressWarnings("unchecked")
     public DirectBufferPool(long maxRetainedBytes) {
@@ -51,7 +52,10 @@ public final class DirectBufferPool {
         } else {
             buffer = ByteBuffer.allocateDirect(size);
         }
-        leasedBytes.addAndGet(buffer.capacity());
+        long leased = leasedBytes.addAndGet(buffer.capacity());
+        if (leased > peakLeasedBytes.get()) { // read first: a new peak is rare, a contended write is not
+            peakLeasedBytes.accumulateAndGet(leased, Math::max);
+        }
         buffer.clear().limit(size);
         return buffer.order(ByteOrder.nativeOrder());
     }
@@ -77,6 +81,11 @@ public final class DirectBufferPool {
     /** Bytes of buffers acquired and not yet given back: what requests in flight hold (a leak grows it). */
     public long leasedBytes() {
         return leasedBytes.get();
+    }
+
+    /** The most bytes ever leased at once: what decoding took at its worst (direct memory sizing, fuzz bounds). */
+    public long peakLeasedBytes() {
+        return peakLeasedBytes.get();
     }
 
     /** Bytes currently held for reuse. */

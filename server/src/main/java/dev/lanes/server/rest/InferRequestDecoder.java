@@ -17,6 +17,7 @@ import dev.lanes.runtime.tensor.Tensor;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -120,6 +121,10 @@ final class InferRequestDecoder {
         } catch (JsonProcessingException e) {
             inputs.forEach(PendingInput::release);
             throw InferenceException.invalidInput("malformed JSON in request: %s", JsonErrors.describe(e));
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-16 or UTF-32 from leading zero bytes, then fails on what follows
+            inputs.forEach(PendingInput::release);
+            throw InferenceException.invalidInput("the request is not JSON in UTF-8");
         } catch (IOException | RuntimeException e) {
             inputs.forEach(PendingInput::release);
             throw e;

@@ -18,14 +18,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Any bytes, cut into reads anywhere, through the framer: it ends only by closing or by a framing
  * error, every head it hands Helidon is a canonical HTTP/1.1 head, no body outgrows the limit, and
  * nothing it delivers is more than what came in plus what it adds to heads and chunk lines.
- * {@code mvn verify} runs the seeds; {@code JAZZER_FUZZ=1} searches (README, "Two commands").
+ * {@code mvn verify} runs the seeds; {@code bin/fuzz} searches.
  */
 class RequestFramerFuzzTest {
     private static final long MAX_BODY = 4096;
     private static final HttpSettings SMALL = new HttpSettings(256, 1024, 16, Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), 16);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "20s")
     void anyBytes_areFramedOrRefused_neverMisread(FuzzedDataProvider data) {
         boolean[] skips = new boolean[data.consumeInt(0, 8)];
         for (int i = 0; i < skips.length; i++) {

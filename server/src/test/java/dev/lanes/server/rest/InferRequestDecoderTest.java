@@ -51,6 +51,18 @@ class InferRequestDecoderTest {
         return values;
     }
 
+    /** Found by InferRequestDecoderFuzzTest: leading zero bytes made Jackson read UTF-32 and throw its own IOException. */
+    @Test
+    void bodyThatJacksonTakesForUtf32_isRefusedAsNotUtf8Json() {
+        byte[] body = ("\0\0\0\0{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        InferenceException refused = assertThrows(InferenceException.class,
+                () -> decoder.decode(new ByteArrayInputStream(body), -1, body.length, SIGNATURE));
+        assertEquals(ErrorKind.INVALID_INPUT, refused.kind());
+        assertEquals("the request is not JSON in UTF-8", refused.getMessage());
+        assertEquals(0, pool.leasedBytes());
+    }
+
     @Test
     void json_decodesInputsOutputsAndParameters() throws Exception {
         InferRequest request = json("{\"id\":\"7\",\"inputs\":["
