@@ -23,14 +23,22 @@ import java.util.List;
  * UNKNOWN ("Application error processing RPC") and the server logs a SEVERE stack trace for
  * every such message, which a hostile client can repeat at will. Here each request marshaller
  * turns a failed parse into a marked empty message, and the method's handler closes a call that
- * received one with INVALID_ARGUMENT before the service sees it.
+ * received one with INVALID_ARGUMENT before the service sees it. A message that inflates past the
+ * size limit (grpc-java enforces it while decompressing, inside the parse) keeps its
+ * RESOURCE_EXHAUSTED.
  */
 public final class MalformedRequests {
     /** The highest protobuf field number: never used by a real message. */
     private static final int MARK_FIELD = 536_870_911;
-    private static final UnknownFieldSet MARK = UnknownFieldSet.newBuilder()
-            .addField(MARK_FIELD, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
-            .build();
+    /** The mark's value says which refusal: the status code to answer with. */
+    private static final UnknownFieldSet MALFORMED = mark(Status.Code.INVALID_ARGUMENT);
+    private static final UnknownFieldSet TOO_LARGE = mark(Status.Code.RESOURCE_EXHAUSTED);
+
+    private static UnknownFieldSet mark(Status.Code code) {
+        return UnknownFieldSet.newBuilder()
+                .addField(MARK_FIELD, UnknownFieldSet.Field.newBuilder().addVarint(code.value()).build())
+                .build();
+    }
 
     private MalformedRequests() {
     }
@@ -64,7 +72,8 @@ public final class MalformedRequests {
                 || !(prototype.getMessagePrototype() instanceof Message message)) {
             return method;
         }
-        Q marked = (Q) message.toBuilder().setUnknownFields(MARK).build();
+        Q malformed = (Q) message.toBuilder().setUnknownFields(MALFORMED).build();
+        Q tooLarge = (Q) message.toBuilder().setUnknownFields(TOO_LARGE).build();
         MethodDescriptor.Marshaller<Q> lenient = new MethodDescriptor.Marshaller<>() {
             @Override
             public InputStream stream(Q value) {
@@ -76,7 +85,7 @@ public final class MalformedRequests {
                 try {
                     return prototype.parse(stream);
                 } catch (RuntimeException e) {
-                    return marked;
+                    return Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED ? tooLarge : malformed;
                 }
             }
         };
@@ -96,8 +105,12 @@ public final class MalformedRequests {
                 }
                 if (isMarked(message)) {
                     refused = true;
-                    call.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid protobuf message for "
-                            + call.getMethodDescriptor().getFullMethodName()), new Metadata());
+                    long code = ((Message) message).getUnknownFields().getField(MARK_FIELD).getVarintList().get(0);
+                    call.close(code == Status.Code.RESOURCE_EXHAUSTED.value()
+                            ? Status.RESOURCE_EXHAUSTED.withDescription("the decompressed request is larger than the"
+                                    + " node's message limit (lanes.server.max-request-size)")
+                            : Status.INVALID_ARGUMENT.withDescription("the request is not a valid protobuf message for "
+                                    + call.getMethodDescriptor().getFullMethodName()), new Metadata());
                     return;
                 }
                 super.onMessage(message);

@@ -20,6 +20,7 @@ final class DirectResponse {
                 + "Content-Length: " + body.length + "\r\n"
                 + "Connection: close\r\n"
                 + (status.code() == 503 ? "Retry-After: 1\r\n" : "")
+                + (status.code() == 415 ? "Accept-Encoding: identity\r\n" : "") // RFC 9110 §12.5.3
                 + "\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         byte[] response = new byte[headBytes.length + body.length];

@@ -46,6 +46,17 @@ final class Framing {
         }
     }
 
+    /** The first content coding in a Content-Encoding value other than identity, or null when there is none. */
+    static String contentCodingOtherThanIdentity(String value) {
+        for (String coding : value.split(",")) {
+            String trimmed = coding.trim();
+            if (!trimmed.isEmpty() && !trimmed.equalsIgnoreCase("identity")) {
+                return trimmed;
+            }
+        }
+        return null;
+    }
+
     /** Why the framing is refused, or null; {@link #problemStatus} is its status. */
     String problem(boolean http10, long maxBodyBytes) {
         if (transferEncoding) {

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>a head is bounded in length, header count and time; bare LF, obsolete line folding,
  *       whitespace before a colon, two framings (Content-Length with Transfer-Encoding, or two
- *       Content-Lengths) and unknown transfer codings are refused before Helidon sees them;</li>
+ *       Content-Lengths), unknown transfer codings and any content coding but identity (415: no
+ *       body is ever inflated) are refused before Helidon sees them;</li>
  *   <li>chunked bodies are decoded here (chunk extensions ignored, trailer fields read and dropped,
  *       as RFC 9112 §7.1 allows) and re-encoded as plain chunks, which is all Helidon parses;</li>
  *   <li>HTTP/1.0 requests are passed on as HTTP/1.1 with {@code Connection: close};</li>
@@ -42,6 +43,7 @@ final class RequestFramer implements Supplier<byte[]> {
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HOST = "host".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_ENCODING = "content-encoding".getBytes(StandardCharsets.US_ASCII);
     /** RFC 6585; Helidon's Status has no constant for it. */
     private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
     /** RFC 9112 §2.2: empty lines before a request line are ignored; a few, not without end. */
@@ -190,6 +192,13 @@ final class RequestFramer implements Supplier<byte[]> {
                 framing.contentLength(HeaderField.value(line, colon + 1, lineLength));
             } else if (HeaderField.nameIs(line, colon, TRANSFER_ENCODING)) {
                 framing.transferEncoding(HeaderField.value(line, colon + 1, lineLength));
+            } else if (HeaderField.nameIs(line, colon, CONTENT_ENCODING)) {
+                // No body is inflated here (no compression bomb); identity is dropped, as Helidon refuses any coding.
+                String coding = Framing.contentCodingOtherThanIdentity(HeaderField.value(line, colon + 1, lineLength));
+                if (coding != null) {
+                    throw refuse(Status.UNSUPPORTED_MEDIA_TYPE_415, "content coding '" + coding
+                            + "' is not supported: send the body unencoded");
+                }
             } else {
                 if (HeaderField.nameIs(line, colon, HOST)) {
                     hosts++;

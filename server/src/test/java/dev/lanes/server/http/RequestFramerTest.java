@@ -88,6 +88,22 @@ class RequestFramerTest {
         assertTrue(h.refusals.isEmpty());
     }
 
+    /** Found by AttackFamiliesIT: any Content-Encoding, identity included, got Helidon's bare "Bad Request". */
+    @Test
+    void contentCodings_areRefused415_butIdentityIsDroppedAndServed() {
+        Harness gzip = new Harness("POST /x HTTP/1.1\r\nHost: a\r\nContent-Encoding: identity, gzip\r\n"
+                + "Content-Length: 3\r\n\r\nabc");
+        assertThrows(CloseConnectionException.class, gzip::pull);
+        assertEquals("HTTP/1.1 415 Unsupported Media Type", gzip.refusalStatusLine());
+        assertTrue(gzip.refusals.getFirst().contains("\r\nAccept-Encoding: identity\r\n"), gzip.refusals.getFirst());
+        assertTrue(gzip.refusals.getFirst().contains("content coding 'gzip' is not supported"), gzip.refusals.getFirst());
+
+        Harness identity = new Harness("POST /x HTTP/1.1\r\nHost: a\r\nContent-Encoding: Identity\r\n"
+                + "Content-Length: 3\r\n\r\nabc");
+        assertEquals("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", identity.pull());
+        assertEquals("abc", identity.pull());
+    }
+
     @Test
     void lengthBody_isDeliveredApartFromTheHead_evenWhenSplitAcrossReads() {
         Harness h = new Harness("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc", "defghij",

@@ -106,6 +106,11 @@ public final class NodeProcess implements AutoCloseable {
         throw new IOException("no VmRSS for process " + process.pid());
     }
 
+    /** The node's process id (for /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The gRPC port, -1 when the node runs without gRPC. */
     public int grpcPort() {
         return grpcPort;
