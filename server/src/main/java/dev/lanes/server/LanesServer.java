@@ -192,6 +192,8 @@ public final class LanesServer implements AutoCloseable {
         }
         if (inFlight() > 0) {
             LOG.warning(() -> inFlight() + " requests still in flight after the drain timeout");
+        } else if (frontDoor != null && frontDoor.stillForNanos(System.nanoTime()) < quiet) {
+            LOG.warning("the REST port was still busy at the drain timeout; closing it under its clients");
         }
         close();
     }

@@ -126,29 +126,38 @@ class DrainIT {
     void clientAnsweredAtTheDrainsEnd_comesBackOnANewConnection_andIsToldServiceUnavailable() throws Exception {
         int width = 1024;
         new TestRepository(repository)
-                // 64 rows of three seconds' depth: one run outlasts the one-second grace by two seconds
-                .model("slow", 1, TestModels.slow(width, 3 * SlowModelDepth.forOneSecond(width)))
+                // 64 rows of four seconds' depth: one run outlasts the two-second grace by about two seconds
+                .model("slow", 1, TestModels.slow(width, 4 * SlowModelDepth.forOneSecond(width)))
                 .config("slow", "max_batch_size: 64\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n");
         NodeProcess node = NodeProcess.start("--model-repository", repository.toString(),
-                "--set", "lanes.server.drain-grace=PT1S", "--set", "lanes.server.drain-timeout=PT20S",
+                "--set", "lanes.server.drain-grace=PT2S", "--set", "lanes.server.drain-timeout=PT20S",
                 "--set", "lanes.server.drain-quiet=PT2S");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest slow = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v2/models/slow/infer"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"x\",\"shape\":[64," + width
-                        + "],\"datatype\":\"FP32\",\"data\":[" + "0.5,".repeat(64 * width - 1) + "0.5]}]}"))
-                .build();
-        var admitted = client.sendAsync(slow, HttpResponse.BodyHandlers.ofString());
-        assertTrue(node.signal(), "SIGTERM delivered");
-
-        HttpResponse<String> answered = admitted.get(60, TimeUnit.SECONDS);
-        assertEquals(200, answered.statusCode(), answered.body());
-        assertEquals("close", answered.headers().firstValue("connection").orElse(""),
-                "every answer of a drain tells the client not to reuse its connection");
-        Thread.sleep(200); // a client that takes a moment before its next request: the point here
-        HttpResponse<String> next = client.send(slow, HttpResponse.BodyHandlers.ofString());
-        assertEquals(503, next.statusCode(), next.body());
-        assertTrue(next.headers().firstValue("retry-after").isPresent(), "503 says when to retry");
-        assertTrue(node.awaitExit(30), "the node exits once its port has been quiet");
+        try {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + node.port();
+            HttpRequest slow = HttpRequest.newBuilder(URI.create(base + "/v2/models/slow/infer"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"x\",\"shape\":[64," + width
+                            + "],\"datatype\":\"FP32\",\"data\":[" + "0.5,".repeat(64 * width - 1) + "0.5]}]}"))
+                    .build();
+            assertTrue(node.signal(), "SIGTERM delivered");
+            // Sent once the drain has begun (readiness 503), so its answer is one of the drain's.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.send(HttpRequest.newBuilder(URI.create(base + "/v2/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                assertTrue(System.nanoTime() < end, "readiness falls on SIGTERM");
+            }
+            HttpResponse<String> answered = client.send(slow, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answered.statusCode(), answered.body());
+            assertEquals("close", answered.headers().firstValue("connection").orElse(""),
+                    "every answer of a drain tells the client not to reuse its connection");
+            Thread.sleep(200); // a client that takes a moment before its next request: the point here
+            HttpResponse<String> next = client.send(slow, HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, next.statusCode(), next.body());
+            assertTrue(next.headers().firstValue("retry-after").isPresent(), "503 says when to retry");
+            assertTrue(node.awaitExit(30), "the node exits once its port has been quiet");
+        } finally {
+            node.close();
+        }
     }
 
     private static void awaitCount(Map<String, AtomicInteger> outcomes, int total) {

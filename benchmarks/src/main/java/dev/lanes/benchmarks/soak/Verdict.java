@@ -9,8 +9,9 @@ import java.util.function.ToLongFunction;
 /**
  * Whether a soak passed: no resource still growing in the last third of the run (its mean above
  * the middle third's by more than a tenth and a small absolute slack: a level reached after
- * warm-up passes, a climb does not), no request failed other than by a 503, and every reload
- * answered 200.
+ * warm-up passes, a climb does not), no request failed other than by a 503, the load never had
+ * to skip sends (a stalled node would otherwise show as fewer requests), Redis came back after its
+ * outage, and every reload answered 200.
  */
 record Verdict(boolean passed, String report) {
     private record Resource(String name, ToLongFunction<Sample> reading, long slack, String unit, int shift) {
@@ -23,7 +24,9 @@ record Verdict(boolean passed, String report) {
             new Resource("threads", Sample::threads, 8, "", 0),
             new Resource("open files", Sample::openFiles, 8, "", 0));
 
-    static Verdict of(List<Sample> samples, Map<String, Long> failures, int reloads, int reloadFailures) {
+    /** @param redisProblem why the Redis outage did not happen as planned, or null */
+    static Verdict of(List<Sample> samples, Map<String, Long> failures, int reloads, int reloadFailures,
+                      String redisProblem) {
         StringBuilder report = new StringBuilder();
         boolean passed = true;
         if (samples.size() < 9) {
@@ -49,10 +52,14 @@ record Verdict(boolean passed, String report) {
         long ok = samples.stream().mapToLong(Sample::ok).sum();
         long rejected = samples.stream().mapToLong(Sample::rejected).sum();
         long failed = samples.stream().mapToLong(Sample::failed).sum();
-        boolean clean = failed == 0;
+        long skipped = samples.stream().mapToLong(Sample::skipped).sum();
+        boolean clean = failed == 0 && skipped == 0;
         passed &= clean;
-        report.append(String.format(Locale.ROOT, "soak: %s requests: %d answered, %d refused with 503, %d failed%s%n",
-                clean ? "PASS" : "FAIL", ok, rejected, failed, failures.isEmpty() ? "" : " " + failures));
+        report.append(String.format(Locale.ROOT, "soak: %s requests: %d answered, %d refused with 503, %d failed, "
+                        + "%d not sent (too many unanswered)%s%n", clean ? "PASS" : "FAIL", ok, rejected, failed, skipped,
+                failures.isEmpty() ? "" : " " + failures));
+        passed &= redisProblem == null;
+        report.append(redisProblem == null ? "soak: PASS Redis killed and back\n" : "soak: FAIL " + redisProblem + "\n");
         passed &= reloadFailures == 0;
         report.append(String.format(Locale.ROOT, "soak: %s reloads: %d, %d failed%n",
                 reloadFailures == 0 ? "PASS" : "FAIL", reloads, reloadFailures));

@@ -30,7 +30,7 @@ import java.util.List;
 public final class MalformedRequests {
     /** The highest protobuf field number: never used by a real message. */
     private static final int MARK_FIELD = 536_870_911;
-    /** The mark's value says which refusal: the status code to answer with. */
+    /** Two marks, so the two refusals are different instances (compared by identity, never by field). */
     private static final UnknownFieldSet MALFORMED = mark(Status.Code.INVALID_ARGUMENT);
     private static final UnknownFieldSet TOO_LARGE = mark(Status.Code.RESOURCE_EXHAUSTED);
 
@@ -41,10 +41,6 @@ public final class MalformedRequests {
     }
 
     private MalformedRequests() {
-    }
-
-    static boolean isMarked(Object message) {
-        return message instanceof Message proto && proto.getUnknownFields().hasField(MARK_FIELD);
     }
 
     /** The same service with lenient request parsing and the refusal on every protobuf method. */
@@ -90,10 +86,14 @@ public final class MalformedRequests {
             }
         };
         return ServerMethodDefinition.create(descriptor.toBuilder(lenient, descriptor.getResponseMarshaller()).build(),
-                refusingMarked(method.getServerCallHandler()));
+                refusingMarked(method.getServerCallHandler(), malformed, tooLarge));
     }
 
-    private static <Q, R> ServerCallHandler<Q, R> refusingMarked(ServerCallHandler<Q, R> handler) {
+    /**
+     * Refuses the marked messages this method's parse returned, known by identity: a client may
+     * send the mark's field itself, and that message is served like any other.
+     */
+    private static <Q, R> ServerCallHandler<Q, R> refusingMarked(ServerCallHandler<Q, R> handler, Q malformed, Q tooLarge) {
         return (call, headers) -> new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
                 handler.startCall(call, headers)) {
             private boolean refused;
@@ -103,10 +103,9 @@ public final class MalformedRequests {
                 if (refused) {
                     return;
                 }
-                if (isMarked(message)) {
+                if (message == malformed || message == tooLarge) {
                     refused = true;
-                    long code = ((Message) message).getUnknownFields().getField(MARK_FIELD).getVarintList().get(0);
-                    call.close(code == Status.Code.RESOURCE_EXHAUSTED.value()
+                    call.close(message == tooLarge
                             ? Status.RESOURCE_EXHAUSTED.withDescription("the decompressed request is larger than the"
                                     + " node's message limit (lanes.server.max-request-size)")
                             : Status.INVALID_ARGUMENT.withDescription("the request is not a valid protobuf message for "

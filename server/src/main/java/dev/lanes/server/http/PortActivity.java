@@ -1,6 +1,7 @@
 package dev.lanes.server.http;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * When the REST port last moved: a connection accepted, request bytes read, an answer written.
@@ -12,17 +13,19 @@ final class PortActivity {
     /** Finer than any quiet period worth waiting, coarse enough that busy connections rarely write the field. */
     private static final long RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private volatile long lastNanos = System.nanoTime();
+    private final AtomicLong lastNanos = new AtomicLong(System.nanoTime());
 
     void touch() {
         long now = System.nanoTime();
-        if (now - lastNanos > RESOLUTION_NANOS) {
-            lastNanos = now;
+        long last = lastNanos.get();
+        // never backwards: a thread that read the clock before another must not undo the later touch
+        while (now - last > RESOLUTION_NANOS && !lastNanos.compareAndSet(last, now)) {
+            last = lastNanos.get();
         }
     }
 
     /** How long nothing has moved, as of {@code now} (a {@link System#nanoTime()} value). */
     long stillForNanos(long now) {
-        return Math.max(0, now - lastNanos);
+        return Math.max(0, now - lastNanos.get());
     }
 }

@@ -98,6 +98,15 @@ class GrpcApiIT {
         return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
     }
 
+    /** A request carrying the field MalformedRequests once marked refusals with (as fixed32): served, not crashed. */
+    @Test
+    void requestWithTheRefusalMarksFieldNumber_isServedLikeAnyOther() {
+        ServerLiveRequest sneaky = ServerLiveRequest.newBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet
+                .newBuilder().addField(536_870_911, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                        .addFixed32(7).build()).build()).build();
+        assertTrue(client.blocking().serverLive(sneaky).getLive());
+    }
+
     @Test
     void modelInfer_refusedForAnOption_leavesNoBufferLeased() throws Exception {
         // Options are read before the inputs lease pooled buffers; a refused one must not keep them.

@@ -6,14 +6,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.runtime.model.CheckedInputs;
 import dev.lanes.runtime.model.ModelSignature;
-import dev.lanes.runtime.model.TensorSpec;
-import dev.lanes.runtime.tensor.DataType;
 import dev.lanes.runtime.tensor.DirectBufferPool;
 import dev.lanes.server.grpc.proto.InferTensorContents;
+import dev.lanes.server.rest.InferRequestDecoderFuzzTest;
 import dev.lanes.server.grpc.proto.ModelInferRequest;
 
 import java.nio.ByteOrder;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,17 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GrpcTensorsFuzzTest {
     private static final long MAX_ELEMENTS = 1 << 16;
-    private static final ModelSignature SIGNATURE = new ModelSignature(List.of(
-            new TensorSpec("x", DataType.FP32, new long[]{4}),
-            new TensorSpec("n", DataType.INT64, new long[]{-1}),
-            new TensorSpec("s", DataType.BYTES, new long[]{1})),
-            List.of(new TensorSpec("y", DataType.FP32, new long[]{3})), 8);
+    private static final ModelSignature SIGNATURE = InferRequestDecoderFuzzTest.SIGNATURE;
     private static final ModelInferRequest VALID = ModelInferRequest.newBuilder()
-            .addInputs(input("x", "FP32", 1, 4).setContents(InferTensorContents.newBuilder()
+            .addInputs(GrpcTensorsTest.input("x", "FP32", 1, 4).setContents(InferTensorContents.newBuilder()
                     .addFp32Contents(1).addFp32Contents(2).addFp32Contents(3).addFp32Contents(4.5f)))
-            .addInputs(input("n", "INT64", 1, 2).setContents(InferTensorContents.newBuilder()
+            .addInputs(GrpcTensorsTest.input("n", "INT64", 1, 2).setContents(InferTensorContents.newBuilder()
                     .addInt64Contents(7).addInt64Contents(-8)))
-            .addInputs(input("s", "BYTES", 1, 1).setContents(InferTensorContents.newBuilder()
+            .addInputs(GrpcTensorsTest.input("s", "BYTES", 1, 1).setContents(InferTensorContents.newBuilder()
                     .addBytesContents(ByteString.copyFromUtf8("ok"))))
             .build();
 
@@ -70,14 +64,5 @@ class GrpcTensorsFuzzTest {
             assertEquals(4.5f, valid.tensors().get(0).data().duplicate().order(ByteOrder.nativeOrder()).getFloat(12));
             assertEquals(-8L, valid.tensors().get(1).data().duplicate().order(ByteOrder.nativeOrder()).getLong(8));
         }
-    }
-
-    private static ModelInferRequest.InferInputTensor.Builder input(String name, String datatype, long... shape) {
-        ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
-                .setName(name).setDatatype(datatype);
-        for (long dim : shape) {
-            input.addShape(dim);
-        }
-        return input;
     }
 }

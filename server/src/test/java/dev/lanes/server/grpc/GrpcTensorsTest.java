@@ -90,7 +90,8 @@ class GrpcTensorsTest {
         return new TensorSpec(name, type, dims);
     }
 
-    private static ModelInferRequest.InferInputTensor.Builder input(String name, String datatype, long... shape) {
+    /** An input tensor of name, datatype and shape; its contents are the caller's (shared with GrpcTensorsFuzzTest). */
+    static ModelInferRequest.InferInputTensor.Builder input(String name, String datatype, long... shape) {
         ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
                 .setName(name).setDatatype(datatype);
         for (long dim : shape) {

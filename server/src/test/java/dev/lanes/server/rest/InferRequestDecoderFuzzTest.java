@@ -27,10 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * request decodes correctly after it. {@code mvn verify} runs the seeds; {@code bin/fuzz}
  * searches.
  */
-class InferRequestDecoderFuzzTest {
+public class InferRequestDecoderFuzzTest {
     private static final long MAX_BODY = 1 << 16;
     private static final long MAX_ELEMENTS = 1 << 16;
-    private static final ModelSignature SIGNATURE = new ModelSignature(List.of(
+    /** Three inputs of different kinds (fixed, dynamic, BYTES); GrpcTensorsFuzzTest decodes against it too. */
+    public static final ModelSignature SIGNATURE = new ModelSignature(List.of(
             new TensorSpec("x", DataType.FP32, new long[]{4}),
             new TensorSpec("n", DataType.INT64, new long[]{-1}),
             new TensorSpec("s", DataType.BYTES, new long[]{1})),
