@@ -60,8 +60,6 @@ class AttackFamiliesIT {
     private static final int FILE_SLACK = 24;
     private static final Path INTEROP = Path.of("src/test/interop").toAbsolutePath();
 
-    private static final java.net.http.HttpClient METRICS = java.net.http.HttpClient.newHttpClient();
-
     @TempDir
     static Path work;
     private static NodeProcess node;
@@ -311,22 +309,12 @@ class AttackFamiliesIT {
 
     private static void awaitMetric(String series, java.util.function.DoublePredicate condition) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        double value = metric(series);
+        double value = ServerFixture.metric(node.port(), series);
         while (!condition.test(value)) {
             assertTrue(System.nanoTime() < end, series + " stays at " + value);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            value = metric(series);
+            value = ServerFixture.metric(node.port(), series);
         }
-    }
-
-    /** One series from /metrics, through one client for the whole class (a new client per poll leaves connections open). */
-    private static double metric(String series) throws IOException, InterruptedException {
-        String scrape = METRICS.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                + node.port() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        return scrape.lines().map(line -> line.replace(",}", "}"))
-                .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst().orElse(0);
     }
 
     private static String post(String path, String body, String headers) {

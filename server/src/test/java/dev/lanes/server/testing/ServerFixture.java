@@ -27,6 +27,8 @@ public final class ServerFixture implements AutoCloseable {
     public static final GrpcSettings FREE_GRPC_PORT = GrpcSettings.DEFAULT.withPort(GrpcSettings.ANY_FREE_PORT);
 
     private final LanesServer server;
+    /** One client for every scrape: a client per call leaves a keep-alive connection open on the node each time. */
+    private static final HttpClient SCRAPER = HttpClient.newHttpClient();
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -117,7 +119,7 @@ public final class ServerFixture implements AutoCloseable {
 
     /** The value of one Prometheus sample of the node on {@code port}, or 0 when it is absent. */
     public static double metric(int port, String sample) throws IOException, InterruptedException {
-        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        String scrape = SCRAPER.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         return scrape.lines().map(line -> line.replace(",}", "}"))
                 .filter(line -> line.startsWith(sample + " "))
