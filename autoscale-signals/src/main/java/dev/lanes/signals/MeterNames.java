@@ -28,6 +28,12 @@ public final class MeterNames {
     public static final String QUEUE_TIMEOUTS = "inference.queue.timeouts";
     /** Gauge {@code inference_inflight_requests}: inference requests being handled by this node. */
     public static final String IN_FLIGHT = "inference.inflight.requests";
+    /**
+     * Gauge {@code inference_model_state{model,version,state}}: 1 for the state a loaded model's
+     * version is in (LOADING, READY or UNAVAILABLE, as the repository index names them), 0 for the
+     * others; a model that failed as a whole has one row with an empty version.
+     */
+    public static final String MODEL_STATE = "inference.model.state";
 
     /** Counter {@code inference_cache_requests_total{model,result}}: result hit, miss or error. */
     public static final String CACHE_REQUESTS = "inference.cache.requests";
@@ -47,12 +53,20 @@ public final class MeterNames {
     public static final String PROTOCOL_ERRORS = "lanes.protocol.errors";
     /** Gauge {@code lanes_rest_connections}: REST connections open on this node. */
     public static final String REST_CONNECTIONS = "lanes.rest.connections";
+    /** Gauge {@code process_resident_memory_bytes}: the process's resident set (Linux), heap and native alike. */
+    public static final String RESIDENT_MEMORY = "process.resident.memory";
+    /** Gauge {@code lanes_buffer_pool_leased_bytes}: direct memory of tensor buffers in use by requests. */
+    public static final String BUFFER_POOL_LEASED = "lanes.buffer.pool.leased";
+    /** Gauge {@code lanes_buffer_pool_retained_bytes}: direct memory the tensor buffer pool keeps for reuse. */
+    public static final String BUFFER_POOL_RETAINED = "lanes.buffer.pool.retained";
 
     public static final String TAG_MODEL = "model";
     public static final String TAG_REASON = "reason";
     public static final String TAG_RESULT = "result";
     public static final String TAG_PROTOCOL = "protocol";
     public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_VERSION = "version";
+    public static final String TAG_STATE = "state";
 
     /** Latency bucket bounds: sub-millisecond to multi-second. */
     public static final Duration[] LATENCY_BUCKETS = {

@@ -43,16 +43,26 @@ public final class MicrometerCacheStats implements CacheStats {
                 .register(registry);
     }
 
+    /** Registers a model's hit, miss and error counters at 0, so ratios over them have data at once. */
+    public void expect(String model) {
+        for (Lookup.Result result : Lookup.Result.values()) {
+            counter(model, result);
+        }
+    }
+
     @Override
     public void lookup(String model, Lookup.Result result, long nanos) {
-        String outcome = result.name().toLowerCase(Locale.ROOT);
-        requests.computeIfAbsent(model + '\u0000' + outcome, key -> Counter.builder(MeterNames.CACHE_REQUESTS)
-                        .description("Prediction-cache lookups by result")
-                        .tag(MeterNames.TAG_MODEL, model)
-                        .tag(MeterNames.TAG_RESULT, outcome)
-                        .register(registry))
-                .increment();
+        counter(model, result).increment();
         lookups.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter counter(String model, Lookup.Result result) {
+        String outcome = result.name().toLowerCase(Locale.ROOT);
+        return requests.computeIfAbsent(model + '\u0000' + outcome, key -> Counter.builder(MeterNames.CACHE_REQUESTS)
+                .description("Prediction-cache lookups by result")
+                .tag(MeterNames.TAG_MODEL, model)
+                .tag(MeterNames.TAG_RESULT, outcome)
+                .register(registry));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -21,16 +22,25 @@ public final class ProtocolErrorMeters {
         this.registry = registry;
     }
 
+    /** Registers the counters of reasons known in advance at 0, so their rates have data at once. */
+    public void expect(String protocol, List<String> reasons) {
+        reasons.forEach(reason -> counter(protocol, reason));
+    }
+
     /**
      * @param protocol {@code rest} or {@code grpc}
      * @param reason   a bounded label: an HTTP status code, or a transport error's kind
      */
     public void refused(String protocol, String reason) {
-        counters.computeIfAbsent(protocol + ' ' + reason, key -> Counter.builder(MeterNames.PROTOCOL_ERRORS)
+        counter(protocol, reason).increment();
+    }
+
+    private Counter counter(String protocol, String reason) {
+        return counters.computeIfAbsent(protocol + ' ' + reason, key -> Counter.builder(MeterNames.PROTOCOL_ERRORS)
                 .description("Requests refused for how they were sent, before any model saw them")
                 .tag(MeterNames.TAG_PROTOCOL, protocol)
                 .tag(MeterNames.TAG_REASON, reason)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     public void bindRestConnections(IntSupplier open) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,18 @@ public final class RequestMeters {
         Gauge.builder(MeterNames.IN_FLIGHT, inFlight, AtomicInteger::get)
                 .description("Inference requests being handled by this node")
                 .register(registry);
+    }
+
+    /**
+     * Registers the counters of every outcome a model can have, at 0, so rates and ratios over
+     * them have data before the first such request (Prometheus' advice for known label sets).
+     */
+    public void expect(String model, List<String> protocols, List<String> outcomes) {
+        for (String protocol : protocols) {
+            for (String outcome : outcomes) {
+                counter(model, protocol, outcome);
+            }
+        }
     }
 
     /** Marks a request as started; pair with {@link #finished}. */

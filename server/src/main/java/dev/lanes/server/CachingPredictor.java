@@ -163,7 +163,8 @@ final class CachingPredictor {
         }
     }
 
-    private boolean cached(ModelVersion version) {
+    /** Whether requests for {@code version} go through the prediction cache. */
+    boolean cached(ModelVersion version) {
         return allModels || version.settings().config().getResponseCache().getEnable();
     }
 

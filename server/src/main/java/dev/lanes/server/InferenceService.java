@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionException;
 public final class InferenceService {
     /** The metrics tag for requests naming a model this node does not have: keeps tags bounded. */
     static final String UNKNOWN_MODEL_TAG = "_unknown";
-    private static final String SUCCESS = "success";
+    static final String SUCCESS = "success";
 
     private final ModelRepository repository;
     private final NodeState state;

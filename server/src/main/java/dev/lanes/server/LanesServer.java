@@ -5,6 +5,10 @@ import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.TieredPredictionCache;
 import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.RepositoryPoller;
+import dev.lanes.runtime.ErrorKind;
+import dev.lanes.runtime.repository.Model;
+import dev.lanes.runtime.repository.ModelState;
+import dev.lanes.server.config.ConfigKeys;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.grpc.GrpcEndpoint;
@@ -17,16 +21,23 @@ import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
 import dev.lanes.signals.MicrometerStatsFactory;
+import dev.lanes.signals.ModelStateMeters;
+import dev.lanes.signals.NativeMemoryMeters;
 import dev.lanes.signals.ProtocolErrorMeters;
 import dev.lanes.signals.RequestMeters;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One Lanes node: the model repository, the prediction cache, the meters, Helidon serving REST and
@@ -42,6 +53,11 @@ public final class LanesServer implements AutoCloseable {
     /** Protocol extensions announced in server metadata, over REST and gRPC alike. */
     public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics",
             "model_repository");
+
+    private static final List<String> PROTOCOLS = List.of("rest", "grpc");
+    /** Every outcome a request can be metered with: success or an error kind. */
+    private static final List<String> OUTCOMES = Stream.concat(Stream.of(InferenceService.SUCCESS),
+            Arrays.stream(ErrorKind.values()).map(ErrorMapping::outcome)).toList();
 
     private final ServerConfig config;
     private final LanesRegistry registry;
@@ -77,11 +93,21 @@ public final class LanesServer implements AutoCloseable {
     }
 
     private LanesServer startAll() throws IOException {
+        int cpus = config.runtime().cpus();
+        int visible = Runtime.getRuntime().availableProcessors();
+        LOG.info(() -> "sizing threads for " + cpus + " CPU(s) (" + ConfigKeys.CPUS + "; the JVM sees " + visible + ")");
+        if (cpus > visible) {
+            LOG.warning(() -> ConfigKeys.CPUS + "=" + cpus + " is more than the " + visible
+                    + " processors the JVM sees: threads will contend");
+        }
         ManagementSettings management = config.management();
         if (management.loadsAllAtStart()) {
             repository.loadAll();
         } else {
             repository.loadOnly(management.loadModels());
+        }
+        if (management.exitOnError()) {
+            refuseFailedModels();
         }
         if (management.mode() == ManagementSettings.ControlMode.POLL) {
             poller = new RepositoryPoller(repository, management.pollInterval());
@@ -97,6 +123,13 @@ public final class LanesServer implements AutoCloseable {
             cacheStats.bindLocal(tiered.local());
         }
         CachingPredictor predictor = new CachingPredictor(cache, cacheStats, config.cache().allModels());
+        NativeMemoryMeters.bindResidentMemory(registry.registry());
+        NativeMemoryMeters.bindBufferPool(registry.registry(), repository.bufferPool()::leasedBytes,
+                repository.bufferPool()::retainedBytes);
+        ModelStateMeters modelStates = new ModelStateMeters(registry.registry());
+        Runnable publishModels = () -> publishModels(modelStates, cacheStats, predictor);
+        publishModels.run();
+        repository.onChange(publishModels);
         InferenceService inference = new InferenceService(repository, state, meters, predictor);
         V2Routes routes = new V2Routes(repository, state, registry, inference, repositoryControl, access,
                 config.maxRequestSize(),
@@ -104,7 +137,8 @@ public final class LanesServer implements AutoCloseable {
         GrpcInferenceService grpcService = new GrpcInferenceService(repository, state, inference,
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         if (config.grpc().enabled()) {
-            grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), grpcService);
+            grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), config.runtime().cpus(),
+                    grpcService);
             state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
         }
         ProtocolErrorMeters protocolErrors = new ProtocolErrorMeters(registry.registry());
@@ -119,6 +153,8 @@ public final class LanesServer implements AutoCloseable {
         frontDoor = new FrontDoor(config.http(), config.maxRequestSize(),
                 status -> protocolErrors.refused("rest", Integer.toString(status)));
         protocolErrors.bindRestConnections(frontDoor::openConnections);
+        protocolErrors.expect("rest", FrontDoor.REFUSALS);
+        protocolErrors.expect("grpc", List.of("transport", "connection"));
         webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -146,6 +182,37 @@ public final class LanesServer implements AutoCloseable {
                 + ", models from " + repository.root() + ", prediction cache " + cache.name()
                 + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
+    }
+
+    /**
+     * The state of every model served, and each one's request and cache counters at 0, so a rate
+     * or ratio over them has data before the first request (and before the first failure).
+     */
+    private void publishModels(ModelStateMeters modelStates, MicrometerCacheStats cacheStats,
+                               CachingPredictor predictor) {
+        Set<String> served = new HashSet<>();
+        for (Model model : repository.models()) {
+            served.add(model.name());
+            meters.expect(model.name(), PROTOCOLS, OUTCOMES);
+            if (model.latest().filter(predictor::cached).isPresent()) {
+                cacheStats.expect(model.name());
+            }
+        }
+        modelStates.update(repository.index().stream().filter(entry -> served.contains(entry.name())).toList());
+    }
+
+    /** {@code lanes.exit-on-error}: a model that did not load stops the start, naming why. */
+    private void refuseFailedModels() throws IOException {
+        Set<String> loaded = repository.models().stream().map(Model::name).collect(Collectors.toSet());
+        List<String> failures = repository.index().stream()
+                .filter(entry -> loaded.contains(entry.name()) && entry.state() != ModelState.READY)
+                .map(entry -> "model " + entry.name() + (entry.version().isEmpty() ? "" : " version " + entry.version())
+                        + ": " + entry.reason())
+                .toList();
+        if (!failures.isEmpty()) {
+            throw new IOException("models failed to load and " + ConfigKeys.EXIT_ON_ERROR + " is set: "
+                    + String.join("; ", failures));
+        }
     }
 
     public int port() {

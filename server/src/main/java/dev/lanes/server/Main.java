@@ -1,5 +1,6 @@
 package dev.lanes.server;
 
+import dev.lanes.runtime.InferenceException;
 import dev.lanes.server.config.LanesConfig;
 import dev.lanes.server.config.ServerConfig;
 import io.helidon.logging.common.LogConfig;
@@ -37,7 +38,7 @@ public final class Main {
         LanesServer server = new LanesServer(config);
         try {
             server.start();
-        } catch (IOException e) {
+        } catch (IOException | InferenceException e) {
             System.err.println("lanes: " + e.getMessage()); // start() closed what it had opened
             System.exit(1);
             return;

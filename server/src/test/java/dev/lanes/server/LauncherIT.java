@@ -1,8 +1,11 @@
 package dev.lanes.server;
 
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.NodeProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -80,6 +83,42 @@ class LauncherIT {
             assertEquals(List.of("lanes: cannot listen for " + protocol + " on 127.0.0.1:" + port
                     + " (is the port in use?)"), errors, outcome.output());
             assertFalse(outcome.output().contains("Lanes listening"), outcome.output());
+        }
+    }
+
+    @Test
+    void exitOnError_aModelThatFailsToLoadStopsTheNodeWithItsReason(@TempDir Path repository) throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine()).corrupt("broken", 1);
+        List<String> command = List.of(Path.of("..", "bin", "lanes").toString(), "serve", "--host", "127.0.0.1",
+                "--port", "0", "--grpc-port", "0", "--model-repository", repository.toString(),
+                "--set", "lanes.exit-on-error=true");
+        ChildCommand.Outcome outcome = ChildCommand.run(command);
+        assertEquals(1, outcome.exitCode(), outcome.output());
+        List<String> errors = outcome.output().lines().filter(line -> line.startsWith("lanes: ")).toList();
+        assertEquals(1, errors.size(), outcome.output());
+        assertTrue(errors.get(0).startsWith("lanes: models failed to load and lanes.exit-on-error is set: model broken"),
+                errors.get(0));
+        assertFalse(outcome.output().contains("Lanes listening"), outcome.output());
+    }
+
+    /** Without lanes.exit-on-error the same repository gives a live node that is not ready. */
+    @Test
+    void withoutExitOnError_theNodeStaysLiveAndUnready(@TempDir Path repository) throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine())
+                .config("affine", "instance_group [{ count: 2 kind: KIND_CPU }]\n").corrupt("broken", 1);
+        NodeProcess node = NodeProcess.start("--model-repository", repository.toString(), "--set", "lanes.cpus=4");
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                    + "/v2/health/live")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(503, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                    + "/v2/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            // lanes.cpus, not the host's processors, sizes ONNX Runtime's threads: 4 CPUs over 2 instances
+            assertTrue(node.startupOutput().contains("sizing threads for 4 CPU(s) (lanes.cpus"), node.startupOutput());
+            assertTrue(node.startupOutput().contains("model affine version 1 ready on CPU with 2 instance(s) of 2 intra-op"),
+                    node.startupOutput());
+        } finally {
+            assertTrue(node.stop(), "the node stops on SIGTERM");
         }
     }
 

@@ -15,6 +15,8 @@ public final class ConfigBounds {
     public static final int MAX_INTER_OP_THREADS = 64;
     /** Threads of one model version: instances × (intra-op + inter-op). */
     public static final int MAX_MODEL_THREADS = 1024;
+    /** CPUs a node may be told to size itself by (lanes.cpus). */
+    public static final int MAX_CPUS = 1024;
     public static final int MAX_BATCH_SIZE = 1 << 16;
     public static final int MAX_PREFERRED_BATCH_SIZES = 64;
     public static final int MAX_QUEUE_SIZE = 1 << 20;

@@ -73,8 +73,7 @@ public record ModelSettings(String name,
         }
         instances = Math.max(1, instances);
         Map<String, ModelParameter> parameters = config.getParametersMap();
-        int cores = Runtime.getRuntime().availableProcessors();
-        int intraOp = intParameter(parameters, "intra_op_thread_count", Math.max(1, cores / instances),
+        int intraOp = intParameter(parameters, "intra_op_thread_count", Math.max(1, runtime.cpus() / instances),
                 ConfigBounds.MAX_INTRA_OP_THREADS);
         int interOp = intParameter(parameters, "inter_op_thread_count", 1, ConfigBounds.MAX_INTER_OP_THREADS);
         if ((long) instances * (intraOp + interOp) > ConfigBounds.MAX_MODEL_THREADS) {

@@ -81,7 +81,8 @@ final class ModelLoader {
                 ready.put(version, loaded);
                 index.add(new IndexEntry(name, Long.toString(version), ModelState.READY, "", loaded.provider().name()));
                 LOG.info(() -> "model " + name + " version " + version + " ready on " + loaded.provider()
-                        + " with " + loaded.instanceCount() + " instance(s), max_batch_size "
+                        + " with " + loaded.instanceCount() + " instance(s) of "
+                        + loaded.settings().intraOpThreads() + " intra-op thread(s), max_batch_size "
                         + loaded.signature().maxBatchSize());
             } catch (Exception | Error e) {
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -88,6 +88,18 @@ class ModelConfigParserTest {
     }
 
     @Test
+    void resolve_withoutThreadParameter_splitsTheNodesCpusNotTheHostsOverItsInstances() throws Exception {
+        RuntimeSettings defaults = RuntimeSettings.defaults();
+        RuntimeSettings sixCpus = new RuntimeSettings(defaults.executionProvider(), defaults.defaultMaxBatchSize(),
+                defaults.defaultMaxQueueDelay(), defaults.defaultMaxQueueSize(), defaults.warmUp(),
+                defaults.bufferPoolBytes(), 6);
+        var threeInstances = ModelConfigParser.parse("instance_group [{ count: 3 kind: KIND_CPU }]");
+        assertEquals(2, ModelSettings.resolve("m", threeInstances, sixCpus).intraOpThreads());
+        var eightInstances = ModelConfigParser.parse("instance_group [{ count: 8 kind: KIND_CPU }]");
+        assertEquals(1, ModelSettings.resolve("m", eightInstances, sixCpus).intraOpThreads(), "at least one thread");
+    }
+
+    @Test
     void resolve_otherPlatform_isRefusedWithReason() throws Exception {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> ModelSettings.resolve(
                 "m", ModelConfigParser.parse("platform: \"tensorrt_plan\""), RuntimeSettings.defaults()));

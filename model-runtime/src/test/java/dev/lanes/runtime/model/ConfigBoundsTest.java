@@ -51,11 +51,14 @@ class ConfigBoundsTest {
     @Test
     void runtimeDefaults_outOfBounds_nameTheirKeys() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new RuntimeSettings(
-                ProviderChoice.CPU, 8, Duration.ofDays(400_000), 1024, true, 0));
+                ProviderChoice.CPU, 8, Duration.ofDays(400_000), 1024, true, 0, 1));
         assertTrue(error.getMessage().contains("lanes.runtime.default-max-queue-delay"), error.getMessage());
         error = assertThrows(IllegalArgumentException.class, () -> new RuntimeSettings(
-                ProviderChoice.CPU, 8, Duration.ZERO, 1 << 30, true, 0));
+                ProviderChoice.CPU, 8, Duration.ZERO, 1 << 30, true, 0, 1));
         assertTrue(error.getMessage().contains("lanes.runtime.default-max-queue-size"), error.getMessage());
+        error = assertThrows(IllegalArgumentException.class, () -> new RuntimeSettings(
+                ProviderChoice.CPU, 8, Duration.ZERO, 1024, true, 0, 0));
+        assertTrue(error.getMessage().contains("lanes.cpus"), error.getMessage());
     }
 
     @Test

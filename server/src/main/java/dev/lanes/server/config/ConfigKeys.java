@@ -38,6 +38,8 @@ public final class ConfigKeys {
     public static final String HTTP_BODY_TIMEOUT = "lanes.http.body-timeout";
     public static final String HTTP_IDLE_TIMEOUT = "lanes.http.idle-timeout";
     public static final String HTTP_MAX_CONNECTIONS = "lanes.http.max-connections";
+    public static final String CPUS = "lanes.cpus";
+    public static final String EXIT_ON_ERROR = "lanes.exit-on-error";
     public static final String MODEL_REPOSITORY = "lanes.model-repository";
     public static final String MODEL_CONTROL_MODE = "lanes.model-control-mode";
     public static final String LOAD_MODELS = "lanes.load-models";
@@ -68,7 +70,7 @@ public final class ConfigKeys {
             GRPC_MAX_CONNECTION_AGE, GRPC_MAX_CONNECTION_AGE_GRACE, GRPC_FLOW_CONTROL_WINDOW,
             GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_MAX_HEADER_LIST_SIZE, GRPC_HANDSHAKE_TIMEOUT,
             HTTP_MAX_REQUEST_LINE, HTTP_MAX_HEADER_SIZE, HTTP_MAX_HEADER_COUNT, HTTP_HEADER_TIMEOUT, HTTP_BODY_TIMEOUT,
-            HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
+            HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS, CPUS, EXIT_ON_ERROR, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
             REPOSITORY_POLL_INTERVAL, MANAGEMENT_TOKEN, PROTECT_INFERENCE, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
             DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE, CACHE_BACKEND, CACHE_ALL_MODELS, CACHE_LOCAL_MAX_SIZE,
             CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,

@@ -14,11 +14,19 @@ import java.util.Optional;
  * @param token            when present, repository load/unload need {@code Authorization: Bearer <token>}
  *                         (REST) or the same {@code authorization} metadata (gRPC)
  * @param protectInference inference needs the token too (health, metadata and metrics stay open)
+ * @param exitOnError      Triton's {@code --exit-on-error}: a model that fails to load at start
+ *                         stops the node (exit status 1) instead of leaving it live and unready
  */
 public record ManagementSettings(ControlMode mode, List<String> loadModels, Duration pollInterval,
-                                 Optional<String> token, boolean protectInference) {
+                                 Optional<String> token, boolean protectInference, boolean exitOnError) {
     public static final ManagementSettings DEFAULT = new ManagementSettings(ControlMode.NONE, List.of(),
-            Duration.ofSeconds(15), Optional.empty(), false);
+            Duration.ofSeconds(15), Optional.empty(), false, false);
+
+    /** A node that stays up, unready, when a model fails to load. */
+    public ManagementSettings(ControlMode mode, List<String> loadModels, Duration pollInterval,
+                              Optional<String> token, boolean protectInference) {
+        this(mode, loadModels, pollInterval, token, protectInference, false);
+    }
 
     /** Triton's {@code --model-control-mode}. */
     public enum ControlMode {

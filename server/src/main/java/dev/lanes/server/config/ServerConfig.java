@@ -73,7 +73,8 @@ public record ServerConfig(String host,
                 config.get(ConfigKeys.DEFAULT_MAX_QUEUE_DELAY).as(Duration.class).orElse(defaults.defaultMaxQueueDelay()),
                 config.get(ConfigKeys.DEFAULT_MAX_QUEUE_SIZE).asInt().orElse(defaults.defaultMaxQueueSize()),
                 config.get(ConfigKeys.WARM_UP).asBoolean().orElse(defaults.warmUp()),
-                config.get(ConfigKeys.BUFFER_POOL_SIZE).asLong().orElse(defaults.bufferPoolBytes()));
+                config.get(ConfigKeys.BUFFER_POOL_SIZE).asLong().orElse(defaults.bufferPoolBytes()),
+                config.get(ConfigKeys.CPUS).asInt().orElse(defaults.cpus()));
         return new ServerConfig(
                 config.get(ConfigKeys.HOST).asString().orElse("0.0.0.0"),
                 config.get(ConfigKeys.PORT).asInt().orElse(8000),
@@ -103,7 +104,8 @@ public record ServerConfig(String host,
                 loadModels,
                 config.get(ConfigKeys.REPOSITORY_POLL_INTERVAL).as(Duration.class).orElse(defaults.pollInterval()),
                 config.get(ConfigKeys.MANAGEMENT_TOKEN).asString().asOptional(),
-                config.get(ConfigKeys.PROTECT_INFERENCE).asBoolean().orElse(defaults.protectInference()));
+                config.get(ConfigKeys.PROTECT_INFERENCE).asBoolean().orElse(defaults.protectInference()),
+                config.get(ConfigKeys.EXIT_ON_ERROR).asBoolean().orElse(defaults.exitOnError()));
     }
 
     private static CacheSettings cache(Config config) {

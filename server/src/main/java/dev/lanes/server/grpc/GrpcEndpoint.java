@@ -6,6 +6,14 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -31,11 +39,35 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health;
     private final ExecutorService calls;
+    private final EventLoops loops;
 
-    private GrpcEndpoint(Server server, HealthStatusManager health, ExecutorService calls) {
+    private GrpcEndpoint(Server server, HealthStatusManager health, ExecutorService calls, EventLoops loops) {
         this.server = server;
         this.health = health;
         this.calls = calls;
+        this.loops = loops;
+    }
+
+    /**
+     * Netty's event loops, sized by the node's CPUs rather than grpc-java's default of twice the
+     * host's processors (on a large node without a CPU limit that is dozens of threads per pod).
+     */
+    private record EventLoops(EventLoopGroup accept, EventLoopGroup io, Class<? extends ServerChannel> channel) {
+        static EventLoops create(int cpus) {
+            if (Epoll.isAvailable()) {
+                return new EventLoops(new EpollEventLoopGroup(1, new DefaultThreadFactory("lanes-grpc-accept", true)),
+                        new EpollEventLoopGroup(cpus, new DefaultThreadFactory("lanes-grpc-io", true)),
+                        EpollServerSocketChannel.class);
+            }
+            return new EventLoops(new NioEventLoopGroup(1, new DefaultThreadFactory("lanes-grpc-accept", true)),
+                    new NioEventLoopGroup(cpus, new DefaultThreadFactory("lanes-grpc-io", true)),
+                    NioServerSocketChannel.class);
+        }
+
+        void close() {
+            accept.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -43,16 +75,21 @@ public final class GrpcEndpoint implements AutoCloseable {
      *
      * @param maxMessageSize largest request message in bytes; larger ones are refused from their
      *                       length prefix with RESOURCE_EXHAUSTED, before they are read
+     * @param cpus           the node's CPUs ({@code lanes.cpus}): the number of I/O threads
      * @throws IOException when the port cannot be bound
      */
-    public static GrpcEndpoint start(String host, GrpcSettings settings, long maxMessageSize,
+    public static GrpcEndpoint start(String host, GrpcSettings settings, long maxMessageSize, int cpus,
                                      GrpcInferenceService inference) throws IOException {
         int port = settings.port() == GrpcSettings.ANY_FREE_PORT ? 0 : settings.port();
         HealthStatusManager health = new HealthStatusManager();
         // HealthStatusManager starts SERVING; nothing is known to be ready until the node says so.
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lanes-grpc-", 0).factory());
+        EventLoops loops = EventLoops.create(cpus);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .bossEventLoopGroup(loops.accept())
+                .workerEventLoopGroup(loops.io())
+                .channelType(loops.channel())
                 .executor(calls)
                 .addService(ServerInterceptors.intercept(MalformedRequests.lenient(inference.bindService()),
                         new BearerCredentials()))
@@ -77,9 +114,10 @@ public final class GrpcEndpoint implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
+            loops.close();
             throw new IOException("cannot listen for gRPC on " + host + ":" + port + " (is the port in use?)", e);
         }
-        return new GrpcEndpoint(server, health, calls);
+        return new GrpcEndpoint(server, health, calls, loops);
     }
 
     /** Python's grpcio reflection client and older grpcurl builds speak only v1alpha. */
@@ -119,5 +157,6 @@ public final class GrpcEndpoint implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         calls.shutdownNow();
+        loops.close();
     }
 }

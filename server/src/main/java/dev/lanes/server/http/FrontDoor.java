@@ -10,6 +10,7 @@ import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
+import java.util.List;
 import java.util.Set;
 import java.util.function.IntConsumer;
 
@@ -20,6 +21,12 @@ import java.util.function.IntConsumer;
  * before reading a byte of it (with more than one it would block reading, unwatched, to choose).
  */
 public final class FrontDoor implements ServerConnectionSelector, AutoCloseable {
+    /**
+     * The refusals metered as {@code lanes_protocol_errors_total{protocol="rest"}}: the statuses the
+     * front door answers a request's framing with, and connections Helidon dropped.
+     */
+    public static final List<String> REFUSALS = List.of("400", "408", "413", "414", "415", "431", "501", "505",
+            "connection");
     private final HttpSettings settings;
     private final long maxBodyBytes;
     private final ServerConnectionSelector http1;

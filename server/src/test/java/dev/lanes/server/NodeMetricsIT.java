@@ -1,0 +1,131 @@
+package dev.lanes.server;
+
+import dev.lanes.runtime.testing.TestModels;
+import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.config.ManagementSettings;
+import dev.lanes.server.config.ManagementSettings.ControlMode;
+import dev.lanes.server.testing.ServerFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a node publishes before any traffic: counters of known label sets at 0, the state of every
+ * model it serves, and the memory the heap meters do not show.
+ */
+class NodeMetricsIT {
+    private static final String INFER = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
+
+    @TempDir
+    Path repository;
+
+    @Test
+    void freshNode_publishesEveryKnownCounterAtZero() throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine())
+                .config("affine", "response_cache { enable: true }\n")
+                .model("plain", 1, TestModels.affine());
+        try (ServerFixture node = ServerFixture.start(repository, true)) {
+            Map<String, Double> samples = scrape(node);
+            for (String protocol : List.of("rest", "grpc")) {
+                for (String outcome : List.of("success", "invalid_input", "overloaded", "model_not_ready",
+                        "shutting_down", "deadline_exceeded", "runtime_failure")) {
+                    for (String model : List.of("affine", "plain")) {
+                        assertEquals(0.0, samples.get("inference_requests_total{model=\"" + model + "\",outcome=\""
+                                + outcome + "\",protocol=\"" + protocol + "\"}"), model + " " + protocol + " " + outcome);
+                    }
+                }
+            }
+            for (String result : List.of("hit", "miss", "error")) {
+                assertEquals(0.0, samples.get("inference_cache_requests_total{model=\"affine\",result=\"" + result + "\"}"),
+                        "the caching model's " + result + " counter");
+            }
+            assertFalse(samples.keySet().stream().anyMatch(s -> s.startsWith("inference_cache_requests_total{model=\"plain\"")),
+                    "a model that does not cache has no cache counters");
+            assertEquals(0.0, samples.get("inference_queue_timeouts_total{model=\"affine\"}"));
+            for (String reason : List.of("400", "408", "413", "431", "connection")) {
+                assertEquals(0.0, samples.get("lanes_protocol_errors_total{protocol=\"rest\",reason=\"" + reason + "\"}"), reason);
+            }
+            assertEquals(0.0, samples.get("lanes_protocol_errors_total{protocol=\"grpc\",reason=\"transport\"}"));
+
+            node.post("/v2/models/affine/infer", INFER);
+            node.post("/v2/models/affine/infer", "{\"inputs\":[]}");
+            Map<String, Double> after = scrape(node);
+            assertEquals(1.0, after.get("inference_requests_total{model=\"affine\",outcome=\"success\",protocol=\"rest\"}"));
+            assertEquals(1.0, after.get("inference_requests_total{model=\"affine\",outcome=\"invalid_input\",protocol=\"rest\"}"));
+            assertEquals(1.0, after.get("inference_cache_requests_total{model=\"affine\",result=\"miss\"}"));
+        }
+    }
+
+    @Test
+    void modelState_followsLoadsFailuresAndUnloads() throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine()).corrupt("broken", 3);
+        ManagementSettings explicit = new ManagementSettings(ControlMode.EXPLICIT, List.of("*"), Duration.ofSeconds(15),
+                Optional.empty(), false);
+        try (ServerFixture node = ServerFixture.start(repository, false, explicit)) {
+            Map<String, Double> samples = scrape(node);
+            assertEquals(1.0, samples.get(state("affine", "1", "READY")));
+            assertEquals(0.0, samples.get(state("affine", "1", "UNAVAILABLE")));
+            assertEquals(0.0, samples.get(state("affine", "1", "LOADING")));
+            assertEquals(0.0, samples.get(state("broken", "3", "READY")), "the corrupt version is not ready");
+            assertEquals(1.0, samples.get(state("broken", "3", "UNAVAILABLE")));
+
+            assertEquals(200, node.post("/v2/repository/models/affine/unload", "{}").statusCode());
+            assertFalse(scrape(node).containsKey(state("affine", "1", "READY")), "an unloaded model has no state rows");
+            assertEquals(200, node.post("/v2/repository/models/affine/load", "").statusCode());
+            assertEquals(1.0, scrape(node).get(state("affine", "1", "READY")));
+        }
+    }
+
+    @Test
+    void memoryTheHeapMetersMiss_isPublished() throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine());
+        try (ServerFixture node = ServerFixture.start(repository, true)) {
+            assertEquals(200, node.post("/v2/models/affine/infer", INFER).statusCode());
+            long before = residentBytesOfThisProcess();
+            Map<String, Double> samples = scrape(node);
+            long after = residentBytesOfThisProcess();
+            // The node runs in this JVM: its resident set is this process's, as the kernel reports it.
+            double resident = samples.get("process_resident_memory_bytes");
+            assertTrue(resident >= Math.min(before, after) * 0.8 && resident <= Math.max(before, after) * 1.2,
+                    resident + " vs " + before + ".." + after);
+            assertEquals(0.0, samples.get("lanes_buffer_pool_leased_bytes"), "no request holds a buffer now");
+            double retained = samples.get("lanes_buffer_pool_retained_bytes");
+            assertEquals((double) node.server().repository().bufferPool().retainedBytes(), retained);
+            assertTrue(retained > 0, "the inference's input buffer went back to the pool");
+        }
+    }
+
+    private static String state(String model, String version, String state) {
+        return "inference_model_state{model=\"" + model + "\",state=\"" + state + "\",version=\"" + version + "\"}";
+    }
+
+    /** Every sample of a scrape, keyed by name and labels as the registry writes them (sorted). */
+    private static Map<String, Double> scrape(ServerFixture node) throws Exception {
+        Map<String, Double> samples = new HashMap<>();
+        node.get("/metrics").body().lines().filter(line -> !line.startsWith("#") && !line.isBlank()).forEach(line -> {
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space).replace(",}", "}"), Double.parseDouble(line.substring(space + 1)));
+        });
+        return samples;
+    }
+
+    private static long residentBytesOfThisProcess() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+}
