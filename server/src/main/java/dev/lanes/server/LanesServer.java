@@ -17,6 +17,7 @@ import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.http.FrontDoor;
 import dev.lanes.server.http.HttpCloseFilter;
 import dev.lanes.server.http.JsonDirectHandler;
+import dev.lanes.server.rest.MetricsRoute;
 import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
@@ -26,6 +27,7 @@ import dev.lanes.signals.NativeMemoryMeters;
 import dev.lanes.signals.ProtocolErrorMeters;
 import dev.lanes.signals.RequestMeters;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -54,6 +56,10 @@ public final class LanesServer implements AutoCloseable {
     public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_configuration", "statistics",
             "model_repository");
 
+    private static final String METRICS_SOCKET = "metrics";
+    /** Scrapes are GETs: no body, and a handful of Prometheus replicas at most. */
+    private static final long METRICS_MAX_BODY = 1024;
+    private static final int METRICS_MAX_CONNECTIONS = 32;
     private static final List<String> PROTOCOLS = List.of("rest", "grpc");
     /** Every outcome a request can be metered with: success or an error kind. */
     private static final List<String> OUTCOMES = Stream.concat(Stream.of(InferenceService.SUCCESS),
@@ -68,6 +74,7 @@ public final class LanesServer implements AutoCloseable {
     private WebServer webServer;
     private GrpcEndpoint grpc;
     private FrontDoor frontDoor;
+    private FrontDoor metricsDoor;
     /** Held so JUL keeps them with their filters. */
     private List<Logger> clientErrorLogs;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -131,9 +138,6 @@ public final class LanesServer implements AutoCloseable {
         publishModels.run();
         repository.onChange(publishModels);
         InferenceService inference = new InferenceService(repository, state, meters, predictor);
-        V2Routes routes = new V2Routes(repository, state, registry, inference, repositoryControl, access,
-                config.maxRequestSize(),
-                config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         GrpcInferenceService grpcService = new GrpcInferenceService(repository, state, inference,
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         if (config.grpc().enabled()) {
@@ -155,7 +159,10 @@ public final class LanesServer implements AutoCloseable {
         protocolErrors.bindRestConnections(frontDoor::openConnections);
         protocolErrors.expect("rest", FrontDoor.REFUSALS);
         protocolErrors.expect("grpc", List.of("transport", "connection"));
-        webServer = WebServer.builder()
+        MetricsRoute metrics = new MetricsRoute(registry);
+        V2Routes routes = new V2Routes(repository, state, config.metricsOnOwnPort() ? null : metrics, inference,
+                repositoryControl, access, config.maxRequestSize(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
+        WebServerConfig.Builder server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
@@ -170,14 +177,30 @@ public final class LanesServer implements AutoCloseable {
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing
                         .addFilter(new HttpCloseFilter(state::draining, V2Routes.DRAIN_LIMIT))
-                        .register(routes))
-                .build()
-                .start();
+                        .register(routes));
+        if (config.metricsOnOwnPort()) {
+            // The same front door (limits, timeouts, framing), with room for a few scrapers only.
+            metricsDoor = new FrontDoor(config.http(), METRICS_MAX_BODY,
+                    status -> protocolErrors.refused("rest", Integer.toString(status)));
+            server.putSocket(METRICS_SOCKET, socket -> socket
+                    .host(config.host())
+                    .port(config.metricsPort())
+                    .protocolsDiscoverServices(false)
+                    .addConnectionSelector(metricsDoor)
+                    .maxTcpConnections(METRICS_MAX_CONNECTIONS)
+                    .idleConnectionTimeout(config.http().idleTimeout().plusMinutes(1))
+                    .directHandlers(JsonDirectHandler.forAllEvents())
+                    .routing(routing -> routing.register(metrics)));
+        }
+        webServer = server.build().start();
         if (!webServer.isRunning()) {
             throw new IOException("cannot listen for REST on " + config.host() + ":" + config.port()
+                    + (config.metricsOnOwnPort() ? " or for metrics on " + config.host() + ":" + config.metricsPort() : "")
                     + " (is the port in use?)");
         }
-        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port() + " (REST, /metrics)"
+        LOG.info(() -> "Lanes listening on " + config.host() + ":" + webServer.port()
+                + (config.metricsOnOwnPort() ? " (REST), metrics on " + config.host() + ":" + metricsPort()
+                        : " (REST, /metrics)")
                 + (grpc == null ? ", gRPC off" : ", gRPC on " + config.host() + ":" + grpc.port())
                 + ", models from " + repository.root() + ", prediction cache " + cache.name()
                 + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
@@ -217,6 +240,11 @@ public final class LanesServer implements AutoCloseable {
 
     public int port() {
         return webServer.port();
+    }
+
+    /** The port {@code /metrics} is served on: its own, or the REST port. */
+    public int metricsPort() {
+        return config.metricsOnOwnPort() ? webServer.port(METRICS_SOCKET) : webServer.port();
     }
 
     /** The gRPC port, or -1 when gRPC is off. */
@@ -297,6 +325,9 @@ public final class LanesServer implements AutoCloseable {
         }
         if (frontDoor != null) {
             frontDoor.close();
+        }
+        if (metricsDoor != null) {
+            metricsDoor.close();
         }
         cache.close();
         registry.close();

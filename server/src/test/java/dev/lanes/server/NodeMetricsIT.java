@@ -1,13 +1,23 @@
 package dev.lanes.server;
 
+import dev.lanes.cache.CacheSettings;
+import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
+import dev.lanes.server.config.DrainSettings;
+import dev.lanes.server.config.HttpSettings;
 import dev.lanes.server.config.ManagementSettings;
+import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.config.ManagementSettings.ControlMode;
 import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,6 +113,32 @@ class NodeMetricsIT {
             double retained = samples.get("lanes_buffer_pool_retained_bytes");
             assertEquals((double) node.server().repository().bufferPool().retainedBytes(), retained);
             assertTrue(retained > 0, "the inference's input buffer went back to the pool");
+        }
+    }
+
+    @Test
+    void metricsPort_servesOnlyTheScrape_andTheRestPortPointsThere() throws Exception {
+        new TestRepository(repository).model("affine", 1, TestModels.affine());
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, true, repository,
+                RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, ManagementSettings.DEFAULT,
+                ServerFixture.FREE_GRPC_PORT, HttpSettings.DEFAULT, 0);
+        try (LanesServer node = new LanesServer(config).start()) {
+            assertTrue(node.metricsPort() != node.port());
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.metricsPort() + "/metrics")).build(), BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", scrape.headers().firstValue("Content-Type").orElseThrow());
+            assertTrue(scrape.body().contains("inference_queue_length{model=\"affine\""), scrape.body());
+            HttpResponse<String> api = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.metricsPort() + "/v2/health/ready")).build(), BodyHandlers.ofString());
+            assertEquals(404, api.statusCode(), "the metrics port serves nothing else");
+            HttpResponse<String> moved = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(), BodyHandlers.ofString());
+            assertEquals(404, moved.statusCode());
+            assertTrue(moved.body().contains("lanes.server.metrics-port"), moved.body());
+            assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                    + "/v2/health/ready")).build(), BodyHandlers.discarding()).statusCode());
         }
     }
 

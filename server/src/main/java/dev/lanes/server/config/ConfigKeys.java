@@ -13,6 +13,7 @@ import java.util.Map;
 public final class ConfigKeys {
     public static final String HOST = "lanes.server.host";
     public static final String PORT = "lanes.server.port";
+    public static final String METRICS_PORT = "lanes.server.metrics-port";
     public static final String MAX_REQUEST_SIZE = "lanes.server.max-request-size";
     public static final String MAX_TENSOR_ELEMENTS = "lanes.server.max-tensor-elements";
     public static final String STRICT_READINESS = "lanes.server.strict-readiness";
@@ -64,7 +65,7 @@ public final class ConfigKeys {
     public static final String CACHE_REDIS_BREAKER_FAILURES = "lanes.cache.redis.breaker-failures";
     public static final String CACHE_REDIS_BREAKER_OPEN_TIME = "lanes.cache.redis.breaker-open-time";
 
-    public static final List<String> ALL = List.of(HOST, PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
+    public static final List<String> ALL = List.of(HOST, PORT, METRICS_PORT, MAX_REQUEST_SIZE, MAX_TENSOR_ELEMENTS,
             STRICT_READINESS, DRAIN_GRACE, DRAIN_TIMEOUT, DRAIN_QUIET, GRPC_PORT, GRPC_KEEP_ALIVE_TIME, GRPC_KEEP_ALIVE_TIMEOUT,
             GRPC_PERMIT_KEEP_ALIVE_TIME, GRPC_PERMIT_KEEP_ALIVE_WITHOUT_CALLS, GRPC_MAX_CONNECTION_IDLE,
             GRPC_MAX_CONNECTION_AGE, GRPC_MAX_CONNECTION_AGE_GRACE, GRPC_FLOW_CONTROL_WINDOW,

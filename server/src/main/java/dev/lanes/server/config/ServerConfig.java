@@ -24,6 +24,9 @@ import java.util.List;
  * @param management        model control mode and who may load and unload
  * @param grpc              the gRPC endpoint beside REST
  * @param http              the REST port's limits and timeouts
+ * @param metricsPort       {@code /metrics} on a port of its own (Triton's 8002), so a network
+ *                          policy can let only Prometheus reach it; {@link #METRICS_ON_REST_PORT}:
+ *                          on the REST port; 0: any free port
  */
 public record ServerConfig(String host,
                            int port,
@@ -36,7 +39,19 @@ public record ServerConfig(String host,
                            DrainSettings drain,
                            ManagementSettings management,
                            GrpcSettings grpc,
-                           HttpSettings http) {
+                           HttpSettings http,
+                           int metricsPort) {
+    /** {@code /metrics} is served on the REST port beside the API. */
+    public static final int METRICS_ON_REST_PORT = -1;
+
+    /** Metrics on the REST port. */
+    public ServerConfig(String host, int port, long maxRequestSize, long maxTensorElements, boolean strictReadiness,
+                        Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain,
+                        ManagementSettings management, GrpcSettings grpc, HttpSettings http) {
+        this(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository, runtime, cache, drain,
+                management, grpc, http, METRICS_ON_REST_PORT);
+    }
+
     /** Triton's defaults for management: control mode none, nothing protected; gRPC on its default port. */
     public ServerConfig(String host, int port, long maxRequestSize, long maxTensorElements, boolean strictReadiness,
                         Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain) {
@@ -47,18 +62,36 @@ public record ServerConfig(String host,
     /** The same settings with another gRPC endpoint. */
     public ServerConfig withGrpc(GrpcSettings newGrpc) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, newGrpc, http);
+                runtime, cache, drain, management, newGrpc, http, metricsPort);
     }
 
     /** The same settings with other REST front-door limits. */
     public ServerConfig withHttp(HttpSettings newHttp) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, grpc, newHttp);
+                runtime, cache, drain, management, grpc, newHttp, metricsPort);
+    }
+
+    /** The same settings with {@code /metrics} on another port. */
+    public ServerConfig withMetricsPort(int newMetricsPort) {
+        return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
+                runtime, cache, drain, management, grpc, http, newMetricsPort);
+    }
+
+    public boolean metricsOnOwnPort() {
+        return metricsPort != METRICS_ON_REST_PORT;
     }
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(ConfigKeys.PORT + " must be 0..65535, got " + port);
+        }
+        if (metricsPort < METRICS_ON_REST_PORT || metricsPort > 65535) {
+            throw new IllegalArgumentException(ConfigKeys.METRICS_PORT + " must be -1 (the REST port) or 0..65535, got "
+                    + metricsPort);
+        }
+        if (metricsPort > 0 && metricsPort == port) {
+            throw new IllegalArgumentException(ConfigKeys.METRICS_PORT + " must differ from " + ConfigKeys.PORT
+                    + " (-1 serves /metrics on the REST port), got " + metricsPort + " for both");
         }
         // Bodies and tensors are held in Java arrays and direct buffers, which cannot pass 2^31 - 1 bytes.
         Bounds.within(ConfigKeys.MAX_REQUEST_SIZE, maxRequestSize, 1024, Integer.MAX_VALUE);
@@ -90,7 +123,8 @@ public record ServerConfig(String host,
                         config.get(ConfigKeys.DRAIN_QUIET).as(Duration.class).orElse(DrainSettings.DEFAULT.quiet())),
                 management(config),
                 GrpcSettings.create(config),
-                HttpSettings.create(config));
+                HttpSettings.create(config),
+                config.get(ConfigKeys.METRICS_PORT).asInt().orElse(METRICS_ON_REST_PORT));
     }
 
     private static ManagementSettings management(Config config) {

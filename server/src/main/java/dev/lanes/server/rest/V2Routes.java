@@ -11,7 +11,6 @@ import dev.lanes.server.NodeState;
 import dev.lanes.server.ManagementAccess;
 import dev.lanes.server.RepositoryControl;
 import dev.lanes.server.Statistics;
-import dev.lanes.signals.LanesRegistry;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -35,7 +34,8 @@ public final class V2Routes implements HttpService {
 
     private final ModelRepository repository;
     private final NodeState state;
-    private final LanesRegistry registry;
+    /** The scrape, or null when a port of its own serves {@code /metrics}. */
+    private final MetricsRoute metrics;
     private final InferenceService inference;
     private final InferRoute inferRoute;
     private final byte[] serverMetadata;
@@ -43,13 +43,14 @@ public final class V2Routes implements HttpService {
     private final RepositoryControl repositoryControl;
     private final ManagementAccess access;
 
-    public V2Routes(ModelRepository repository, NodeState state, LanesRegistry registry, InferenceService inference,
+    /** @param metrics the scrape, or null when {@code /metrics} has a port of its own */
+    public V2Routes(ModelRepository repository, NodeState state, MetricsRoute metrics, InferenceService inference,
                     RepositoryControl repositoryControl, ManagementAccess access,
                     long maxRequestSize, long maxTensorElements, String serverName, String serverVersion,
                     List<String> extensions) {
         this.repository = repository;
         this.state = state;
-        this.registry = registry;
+        this.metrics = metrics;
         this.inference = inference;
         this.repositoryControl = repositoryControl;
         this.access = access;
@@ -203,8 +204,12 @@ public final class V2Routes implements HttpService {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, LanesRegistry.CONTENT_TYPE);
-        res.send(registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (metrics == null) {
+            JsonResponses.sendError(res, Status.NOT_FOUND_404,
+                    "/metrics is served on the metrics port (lanes.server.metrics-port), not here");
+            return;
+        }
+        metrics.scrape(req, res);
     }
 
     private ModelVersion resolve(ServerRequest req) {
