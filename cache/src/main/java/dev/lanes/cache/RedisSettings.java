@@ -13,15 +13,30 @@ import java.time.Duration;
  * @param poolSize         pooled connections
  * @param breakerFailures  consecutive failures that open the circuit breaker
  * @param breakerOpenTime  how long the breaker stays open before one probe
+ * @param password         AUTH password (from the environment or a file, e.g. a Kubernetes
+ *                         Secret); null: the URL's, if it has one
  */
 public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyPrefix, int poolSize,
-                            int breakerFailures, Duration breakerOpenTime) {
+                            int breakerFailures, Duration breakerOpenTime, String password) {
+    /** The password, if any, from the URL. */
+    public RedisSettings(URI url, Duration timeout, Duration ttl, String keyPrefix, int poolSize,
+                         int breakerFailures, Duration breakerOpenTime) {
+        this(url, timeout, ttl, keyPrefix, poolSize, breakerFailures, breakerOpenTime, null);
+    }
+
     public RedisSettings {
+        if (password == null) {
+            password = passwordIn(url);
+        } else if (password.isEmpty() || password.length() > MAX_PASSWORD_LENGTH) {
+            throw new IllegalArgumentException("the Redis password must be 1 to " + MAX_PASSWORD_LENGTH
+                    + " characters, got " + password.length());
+        }
         if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme())) {
-            throw new IllegalArgumentException("lanes.cache.redis.url must be redis:// or rediss://, got " + url);
+            throw new IllegalArgumentException("lanes.cache.redis.url must be redis:// or rediss://, got "
+                    + url.getScheme() + "://");
         }
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("lanes.cache.redis.url has no host: " + url);
+            throw new IllegalArgumentException("lanes.cache.redis.url has no host");
         }
         // Each request may wait this long for Redis before it is served from the model anyway.
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
@@ -44,6 +59,22 @@ public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyP
         }
     }
 
+    /** Redis itself takes longer ones; a bound keeps a wrong file (an image, a log) out of memory. */
+    public static final int MAX_PASSWORD_LENGTH = 4096;
+
+    /** The same settings with {@code newPassword} for AUTH instead of the URL's. */
+    public RedisSettings withPassword(String newPassword) {
+        return new RedisSettings(url, timeout, ttl, keyPrefix, poolSize, breakerFailures, breakerOpenTime, newPassword);
+    }
+
+    /** Never prints the password (the URL's included). */
+    @Override
+    public String toString() {
+        return "RedisSettings[" + (tls() ? "rediss" : "redis") + "://" + url.getHost() + ":" + port()
+                + ", timeout=" + timeout + ", ttl=" + ttl + ", keyPrefix=" + keyPrefix + ", poolSize=" + poolSize
+                + ", password=" + (password == null ? "none" : "set") + "]";
+    }
+
     public static RedisSettings of(String url) {
         return new RedisSettings(URI.create(url), Duration.ofMillis(100), Duration.ofHours(1), "lanes:", 16, 5,
                 Duration.ofSeconds(2));
@@ -63,7 +94,7 @@ public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyP
     }
 
     /** The password from {@code redis://user:password@host} or {@code redis://:password@host}, or null. */
-    String password() {
+    public static String passwordIn(URI url) {
         String info = url.getUserInfo();
         if (info == null) {
             return null;

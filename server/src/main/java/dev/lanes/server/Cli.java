@@ -1,6 +1,9 @@
 package dev.lanes.server;
 
+import dev.lanes.cache.RedisSettings;
 import dev.lanes.server.config.ConfigKeys;
+
+import java.net.URI;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -81,6 +84,33 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
+        refuseSecrets(overrides);
         return new Cli(command, overrides, configFile);
+    }
+
+    /**
+     * Every user of the host can read a process's arguments (ps, /proc), so the Redis password is
+     * taken from the environment or a file, never from flags.
+     */
+    private static void refuseSecrets(Map<String, String> overrides) {
+        String instead = ": other users see it in the process list; set "
+                + ConfigKeys.environmentName(ConfigKeys.CACHE_REDIS_PASSWORD) + " or " + ConfigKeys.CACHE_REDIS_PASSWORD_FILE;
+        if (overrides.containsKey(ConfigKeys.CACHE_REDIS_PASSWORD)) {
+            throw new IllegalArgumentException(ConfigKeys.CACHE_REDIS_PASSWORD + " is not taken from the command line"
+                    + instead);
+        }
+        String url = overrides.get(ConfigKeys.CACHE_REDIS_URL);
+        if (url == null) {
+            return;
+        }
+        URI parsed;
+        try {
+            parsed = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ConfigKeys.CACHE_REDIS_URL + " is not a URL");
+        }
+        if (RedisSettings.passwordIn(parsed) != null) {
+            throw new IllegalArgumentException("a Redis URL on the command line must not hold a password" + instead);
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +107,39 @@ class CliTest {
         assertTrue(error.getMessage().contains(ConfigKeys.MAX_REQUEST_SIZE));
         assertThrows(IllegalArgumentException.class, () -> LanesConfig.load(Map.of(),
                 Optional.of(dir.resolve("missing.yaml")), Map.of()));
+    }
+
+    @Test
+    void redisPassword_isRefusedOnTheCommandLine_andTakenFromTheEnvironmentOrAFile() throws Exception {
+        IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("serve",
+                "--set", ConfigKeys.CACHE_REDIS_PASSWORD + "=hunter2")));
+        assertTrue(flag.getMessage().contains("LANES_CACHE_REDIS_PASSWORD"), flag.getMessage());
+        assertFalse(flag.getMessage().contains("hunter2"), "the refusal does not repeat the secret");
+        IllegalArgumentException url = assertThrows(IllegalArgumentException.class, () -> Cli.parse(List.of("serve",
+                "--redis", "redis://:hunter2@cache:6379")));
+        assertFalse(url.getMessage().contains("hunter2"), url.getMessage());
+        assertTrue(Cli.parse(List.of("serve", "--redis", "redis://cache:6379")).overrides()
+                .containsKey(ConfigKeys.CACHE_REDIS_URL), "a URL without a password is fine");
+
+        Map<String, String> redis = Map.of(ConfigKeys.CACHE_REDIS_URL, "redis://cache:6379");
+        ServerConfig fromEnvironment = ServerConfig.create(LanesConfig.load(redis, Optional.empty(),
+                Map.of("LANES_CACHE_REDIS_PASSWORD", "from-env")));
+        assertEquals("from-env", fromEnvironment.cache().redis().password());
+        assertFalse(fromEnvironment.cache().redis().toString().contains("from-env"), "settings never print it");
+
+        Path secret = Files.writeString(dir.resolve("password"), "from-file\n"); // as `echo` writes a Secret
+        ServerConfig fromFile = ServerConfig.create(LanesConfig.load(redis, Optional.empty(),
+                Map.of("LANES_CACHE_REDIS_PASSWORD_FILE", secret.toString())));
+        assertEquals("from-file", fromFile.cache().redis().password());
+
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> ServerConfig.create(
+                LanesConfig.load(redis, Optional.empty(), Map.of("LANES_CACHE_REDIS_PASSWORD", "a",
+                        "LANES_CACHE_REDIS_PASSWORD_FILE", secret.toString()))));
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ServerConfig.create(
+                LanesConfig.load(redis, Optional.empty(), Map.of("LANES_CACHE_REDIS_PASSWORD_FILE",
+                        dir.resolve("absent").toString()))));
+        assertTrue(missing.getMessage().contains(ConfigKeys.CACHE_REDIS_PASSWORD_FILE), missing.getMessage());
     }
 
     @Test

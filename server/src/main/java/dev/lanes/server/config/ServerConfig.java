@@ -146,7 +146,7 @@ public record ServerConfig(String host,
         CacheSettings defaults = CacheSettings.defaults();
         RedisSettings redis = config.get(ConfigKeys.CACHE_REDIS_URL).asString().map(url -> {
             RedisSettings base = RedisSettings.of(url);
-            return new RedisSettings(base.url(),
+            RedisSettings settings = new RedisSettings(base.url(),
                     config.get(ConfigKeys.CACHE_REDIS_TIMEOUT).as(Duration.class).orElse(base.timeout()),
                     config.get(ConfigKeys.CACHE_REDIS_TTL).as(Duration.class).orElse(base.ttl()),
                     config.get(ConfigKeys.CACHE_REDIS_KEY_PREFIX).asString().orElse(base.keyPrefix()),
@@ -154,6 +154,9 @@ public record ServerConfig(String host,
                     config.get(ConfigKeys.CACHE_REDIS_BREAKER_FAILURES).asInt().orElse(base.breakerFailures()),
                     config.get(ConfigKeys.CACHE_REDIS_BREAKER_OPEN_TIME).as(Duration.class)
                             .orElse(base.breakerOpenTime()));
+            String password = RedisPassword.resolve(config.get(ConfigKeys.CACHE_REDIS_PASSWORD).asString().asOptional(),
+                    config.get(ConfigKeys.CACHE_REDIS_PASSWORD_FILE).asString().asOptional());
+            return password == null ? settings : settings.withPassword(password);
         }).orElse(null);
         // A Redis URL alone means: share predictions, with the local cache in front.
         CacheSettings.Backend backend = config.get(ConfigKeys.CACHE_BACKEND).asString().map(CacheSettings.Backend::parse)
