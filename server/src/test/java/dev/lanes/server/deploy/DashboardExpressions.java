@@ -20,8 +20,8 @@ final class DashboardExpressions {
         return expressions;
     }
 
-    /** An expression as Prometheus would receive it from Grafana for {@code namespace}. */
+    /** An expression as Prometheus would receive it from Grafana for {@code namespace} and all models. */
     static String resolve(String expression, String namespace) {
-        return expression.replace("$namespace", namespace).replace("$__rate_interval", "1m");
+        return expression.replace("$namespace", namespace).replace("$model", ".*").replace("$__rate_interval", "1m");
     }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
 import java.io.IOException;
@@ -37,6 +38,7 @@ final class Manifests {
             "v1/ConfigMap", ConfigMap.class,
             "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
             "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
             "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
 
     /** One object of a rendered overlay, typed when it is a built-in kind. */
@@ -85,6 +87,19 @@ final class Manifests {
 
     static <T> List<T> all(List<Resource> resources, Class<T> type) {
         return resources.stream().filter(r -> type.isInstance(r.typed())).map(r -> as(r, type)).toList();
+    }
+
+    /** The one object of {@code type} named {@code name}. */
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T named(List<Resource> resources, Class<T> type,
+                                                                          String name) {
+        return all(resources, type).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    /** The untyped object (a custom resource) of {@code kind} named {@code name}. */
+    static JsonNode custom(List<Resource> resources, String kind, String name) {
+        return resources.stream().filter(r -> r.kind().equals(kind) && r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name)).tree();
     }
 
     static ObjectMapper json() {

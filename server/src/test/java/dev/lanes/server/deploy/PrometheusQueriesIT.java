@@ -8,6 +8,7 @@ import dev.lanes.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,16 +20,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A real Prometheus scrapes a Lanes node under traffic; every dashboard expression and the
- * prometheus-adapter rule's query return data through the Prometheus HTTP API.
+ * A real Prometheus scrapes a Lanes node under traffic; every dashboard expression, every
+ * dashboard variable and the prometheus-adapter rule's query return data through the Prometheus
+ * HTTP API, and every alert expression evaluates with each of its selectors matching series.
+ * kube-state-metrics and cAdvisor need a cluster: a second target serves their series with the
+ * label sets they publish, carrying this JVM's (the node's) real CPU time and resident memory.
  */
 class PrometheusQueriesIT {
     private static final String NAMESPACE = "lanes";
     private static final String POD = "lanes-0";
+    private static final Pattern SELECTOR = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*\\{[^}]*\\}");
+    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+), *([a-z_]+)\\)");
 
     @TempDir
     Path repository;
@@ -39,7 +46,8 @@ class PrometheusQueriesIT {
                 .config("affine", "response_cache { enable: true }\n")
                 .corrupt("broken", 1);
         try (ServerFixture server = ServerFixture.start(repository, false);
-             PrometheusFixture prometheus = new PrometheusFixture(server.server().port(), NAMESPACE, POD)) {
+             PrometheusFixture prometheus = new PrometheusFixture(server.server().port(), NAMESPACE, POD,
+                     PrometheusQueriesIT::clusterSeries)) {
             AtomicBoolean running = new AtomicBoolean(true);
             List<Future<Void>> traffic = new ArrayList<>();
             try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -75,8 +83,60 @@ class PrometheusQueriesIT {
                 String promql = DashboardExpressions.resolve(expression, NAMESPACE);
                 assertFalse(prometheus.query(promql).isEmpty(), "no data for dashboard query " + promql);
             }
+            for (JsonNode variable : dashboard.path("templating").path("list")) {
+                Matcher values = LABEL_VALUES.matcher(variable.path("definition").asText());
+                if (values.matches()) {
+                    JsonNode series = prometheus.query(DashboardExpressions.resolve(values.group(1), NAMESPACE));
+                    assertFalse(series.isEmpty(), "no values for dashboard variable " + variable.path("name"));
+                    assertFalse(series.get(0).path("metric").path(values.group(2)).isMissingNode(), values.group(2));
+                }
+            }
             String adapterQuery = adapterQuery();
             assertFalse(prometheus.query(adapterQuery).isEmpty(), "no data for the adapter rule: " + adapterQuery);
+
+            JsonNode rule = Manifests.custom(Manifests.render(Manifests.ROOT.resolve("overlays/hpa")), "PrometheusRule",
+                    "lanes");
+            List<String> alerts = ManifestRulesIT.expressions(rule);
+            assertEquals(ManifestRulesIT.alertNames(rule).size(), alerts.size());
+            for (String expression : alerts) {
+                prometheus.query(expression); // throws unless Prometheus evaluates it
+                Matcher selectors = SELECTOR.matcher(expression);
+                int found = 0;
+                while (selectors.find()) {
+                    found++;
+                    assertFalse(prometheus.query(selectors.group()).isEmpty(),
+                            "no series for " + selectors.group() + " in alert expression " + expression);
+                }
+                assertTrue(found > 0, expression);
+            }
+        }
+    }
+
+    /** What kube-state-metrics and cAdvisor publish about the node's pod, with their labels. */
+    private static String clusterSeries() {
+        String pod = "namespace=\"" + NAMESPACE + "\",pod=\"" + POD + "\",container=\"lanes\"";
+        String hpa = "namespace=\"" + NAMESPACE + "\",horizontalpodautoscaler=\"lanes\"";
+        double cpuSeconds = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+        long resident = residentBytes();
+        return String.join("\n",
+                "kube_horizontalpodautoscaler_status_desired_replicas{" + hpa + "} 2",
+                "kube_horizontalpodautoscaler_status_current_replicas{" + hpa + "} 2",
+                "kube_horizontalpodautoscaler_spec_max_replicas{" + hpa + "} 20",
+                "kube_pod_container_status_restarts_total{" + pod + "} 0",
+                "kube_pod_container_resource_requests{" + pod + ",node=\"node-1\",resource=\"cpu\",unit=\"core\"} 2",
+                "kube_pod_container_resource_limits{" + pod + ",node=\"node-1\",resource=\"memory\",unit=\"byte\"} 4294967296",
+                "container_cpu_usage_seconds_total{" + pod + "} " + cpuSeconds,
+                "container_memory_working_set_bytes{" + pod + "} " + resident,
+                "");
+    }
+
+    private static long residentBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.substring(6).trim().split("\\s+")[0]) * 1024).findFirst().orElse(0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.lanes.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,20 +18,54 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * A real Prometheus (the {@code prometheus} binary, Debian's package) on a free loopback port,
- * scraping one target every second with the {@code namespace} and {@code pod} labels a Kubernetes
- * PodMonitor would add. Stopped by its PID.
+ * scraping one target every second as job {@code lanes} with the {@code namespace} and {@code pod}
+ * labels a Kubernetes PodMonitor would add, and optionally a second target standing in for the
+ * cluster's exporters (kube-state-metrics, cAdvisor), scraped with {@code honor_labels} as
+ * kube-prometheus-stack scrapes them. Stopped by its PID.
  */
 public final class PrometheusFixture implements AutoCloseable {
     private final Process process;
     private final int port;
     private final HttpClient client = HttpClient.newHttpClient();
+    private final HttpServer cluster;
 
     public PrometheusFixture(int targetPort, String namespace, String pod) throws IOException {
+        this(targetPort, namespace, pod, null);
+    }
+
+    /**
+     * @param clusterSeries called at every scrape of the second target for its exposition text,
+     *                      or null for no second target
+     */
+    public PrometheusFixture(int targetPort, String namespace, String pod, Supplier<String> clusterSeries)
+            throws IOException {
         this.port = freePort();
         Path directory = Files.createTempDirectory("lanes-prometheus");
+        String clusterJob = "";
+        if (clusterSeries != null) {
+            cluster = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            cluster.createContext("/metrics", exchange -> {
+                byte[] body = clusterSeries.get().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+                exchange.sendResponseHeaders(200, body.length);
+                try (var out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            cluster.start();
+            clusterJob = """
+                      - job_name: kube-state-metrics
+                        honor_labels: true
+                        static_configs:
+                          - targets: ["127.0.0.1:%d"]
+                    """.formatted(cluster.getAddress().getPort());
+        } else {
+            cluster = null;
+        }
         Path config = Files.writeString(directory.resolve("prometheus.yml"), """
                 global:
                   scrape_interval: 1s
@@ -40,7 +77,7 @@ public final class PrometheusFixture implements AutoCloseable {
                         labels:
                           namespace: "%s"
                           pod: "%s"
-                """.formatted(targetPort, namespace, pod));
+                """.formatted(targetPort, namespace, pod) + clusterJob);
         List<String> command = List.of("prometheus", "--config.file=" + config,
                 "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port);
         try {
@@ -107,6 +144,9 @@ public final class PrometheusFixture implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (cluster != null) {
+            cluster.stop(0);
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
