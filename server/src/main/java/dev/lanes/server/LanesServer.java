@@ -17,6 +17,8 @@ import dev.lanes.server.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.lanes.server.http.FrontDoor;
 import dev.lanes.server.http.HttpCloseFilter;
 import dev.lanes.server.http.JsonDirectHandler;
+import dev.lanes.server.http.RequestLogFilter;
+import dev.lanes.server.log.AccessLog;
 import dev.lanes.server.rest.MetricsRoute;
 import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
@@ -108,6 +110,7 @@ public final class LanesServer implements AutoCloseable {
                     + " processors the JVM sees: threads will contend");
         }
         ManagementSettings management = config.management();
+        AccessLog accessLog = new AccessLog(config.log().access());
         if (management.loadsAllAtStart()) {
             repository.loadAll();
         } else {
@@ -142,7 +145,7 @@ public final class LanesServer implements AutoCloseable {
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
         if (config.grpc().enabled()) {
             grpc = GrpcEndpoint.start(config.host(), config.grpc(), config.maxRequestSize(), config.runtime().cpus(),
-                    grpcService);
+                    accessLog, grpcService);
             state.onChange(() -> grpc.serving(state.ready(), GRPCInferenceServiceGrpc.SERVICE_NAME));
         }
         ProtocolErrorMeters protocolErrors = new ProtocolErrorMeters(registry.registry());
@@ -176,6 +179,7 @@ public final class LanesServer implements AutoCloseable {
                 // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing
+                        .addFilter(new RequestLogFilter(accessLog))
                         .addFilter(new HttpCloseFilter(state::draining, V2Routes.DRAIN_LIMIT))
                         .register(routes));
         if (config.metricsOnOwnPort()) {
@@ -270,6 +274,9 @@ public final class LanesServer implements AutoCloseable {
      * connection and is told 503); then the node closes.
      */
     public void drain() {
+        long started = System.nanoTime();
+        LOG.info(() -> "drain started: readiness reports 503, inference is served for " + config.drain().grace()
+                + ", then admitted requests get up to " + config.drain().timeout());
         state.startDraining();
         pause(config.drain().grace().toNanos());
         state.startShutdown();
@@ -291,6 +298,8 @@ public final class LanesServer implements AutoCloseable {
             LOG.warning("the REST port was still busy at the drain timeout; closing it under its clients");
         }
         close();
+        LOG.info(() -> "drain finished after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                + " ms; the node is closed");
     }
 
     private long inFlight() {

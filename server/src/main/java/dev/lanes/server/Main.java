@@ -2,6 +2,9 @@ package dev.lanes.server;
 
 import dev.lanes.runtime.InferenceException;
 import dev.lanes.server.config.LanesConfig;
+import dev.lanes.server.config.LogSettings;
+import dev.lanes.server.log.JsonLogFormatter;
+import dev.lanes.server.log.ShutdownLogManager;
 import dev.lanes.server.config.ServerConfig;
 import io.helidon.logging.common.LogConfig;
 
@@ -29,6 +32,9 @@ public final class Main {
                 System.exit(GpuCheck.run(check.model(), check.height(), check.width()));
             }
             config = ServerConfig.create(LanesConfig.load(cli.overrides(), cli.configFile(), System.getenv()));
+            if (config.log().format() == LogSettings.Format.JSON) {
+                JsonLogFormatter.install();
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("lanes: " + e.getMessage());
             System.err.print(Cli.USAGE);
@@ -46,6 +52,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.drain();
+            ShutdownLogManager.flush();
             stopped.countDown();
         }, "lanes-drain"));
         stopped.await();

@@ -6,6 +6,7 @@ import dev.lanes.runtime.testing.TestModels;
 import dev.lanes.runtime.testing.TestRepository;
 import dev.lanes.server.config.DrainSettings;
 import dev.lanes.server.config.HttpSettings;
+import dev.lanes.server.config.LogSettings;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
 import dev.lanes.server.config.ManagementSettings.ControlMode;
@@ -121,7 +122,7 @@ class NodeMetricsIT {
         new TestRepository(repository).model("affine", 1, TestModels.affine());
         ServerConfig config = new ServerConfig("127.0.0.1", 0, 1L << 20, 1L << 20, true, repository,
                 RuntimeSettings.defaults(), CacheSettings.defaults(), DrainSettings.IMMEDIATE, ManagementSettings.DEFAULT,
-                ServerFixture.FREE_GRPC_PORT, HttpSettings.DEFAULT, 0);
+                ServerFixture.FREE_GRPC_PORT, HttpSettings.DEFAULT, 0, LogSettings.DEFAULT);
         try (LanesServer node = new LanesServer(config).start()) {
             assertTrue(node.metricsPort() != node.port());
             HttpClient client = HttpClient.newHttpClient();

@@ -27,6 +27,7 @@ import java.util.List;
  * @param metricsPort       {@code /metrics} on a port of its own (Triton's 8002), so a network
  *                          policy can let only Prometheus reach it; {@link #METRICS_ON_REST_PORT}:
  *                          on the REST port; 0: any free port
+ * @param log               log format and access log
  */
 public record ServerConfig(String host,
                            int port,
@@ -40,7 +41,8 @@ public record ServerConfig(String host,
                            ManagementSettings management,
                            GrpcSettings grpc,
                            HttpSettings http,
-                           int metricsPort) {
+                           int metricsPort,
+                           LogSettings log) {
     /** {@code /metrics} is served on the REST port beside the API. */
     public static final int METRICS_ON_REST_PORT = -1;
 
@@ -49,7 +51,7 @@ public record ServerConfig(String host,
                         Path modelRepository, RuntimeSettings runtime, CacheSettings cache, DrainSettings drain,
                         ManagementSettings management, GrpcSettings grpc, HttpSettings http) {
         this(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository, runtime, cache, drain,
-                management, grpc, http, METRICS_ON_REST_PORT);
+                management, grpc, http, METRICS_ON_REST_PORT, LogSettings.DEFAULT);
     }
 
     /** Triton's defaults for management: control mode none, nothing protected; gRPC on its default port. */
@@ -62,19 +64,19 @@ public record ServerConfig(String host,
     /** The same settings with another gRPC endpoint. */
     public ServerConfig withGrpc(GrpcSettings newGrpc) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, newGrpc, http, metricsPort);
+                runtime, cache, drain, management, newGrpc, http, metricsPort, log);
     }
 
     /** The same settings with other REST front-door limits. */
     public ServerConfig withHttp(HttpSettings newHttp) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, grpc, newHttp, metricsPort);
+                runtime, cache, drain, management, grpc, newHttp, metricsPort, log);
     }
 
     /** The same settings with {@code /metrics} on another port. */
     public ServerConfig withMetricsPort(int newMetricsPort) {
         return new ServerConfig(host, port, maxRequestSize, maxTensorElements, strictReadiness, modelRepository,
-                runtime, cache, drain, management, grpc, http, newMetricsPort);
+                runtime, cache, drain, management, grpc, http, newMetricsPort, log);
     }
 
     public boolean metricsOnOwnPort() {
@@ -124,7 +126,10 @@ public record ServerConfig(String host,
                 management(config),
                 GrpcSettings.create(config),
                 HttpSettings.create(config),
-                config.get(ConfigKeys.METRICS_PORT).asInt().orElse(METRICS_ON_REST_PORT));
+                config.get(ConfigKeys.METRICS_PORT).asInt().orElse(METRICS_ON_REST_PORT),
+                new LogSettings(config.get(ConfigKeys.LOG_FORMAT).asString().map(LogSettings.Format::parse)
+                        .orElse(LogSettings.DEFAULT.format()),
+                        config.get(ConfigKeys.LOG_ACCESS).asBoolean().orElse(LogSettings.DEFAULT.access())));
     }
 
     private static ManagementSettings management(Config config) {

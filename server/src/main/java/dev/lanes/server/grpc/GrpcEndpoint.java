@@ -1,6 +1,7 @@
 package dev.lanes.server.grpc;
 
 import dev.lanes.server.config.GrpcSettings;
+import dev.lanes.server.log.AccessLog;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -76,10 +77,11 @@ public final class GrpcEndpoint implements AutoCloseable {
      * @param maxMessageSize largest request message in bytes; larger ones are refused from their
      *                       length prefix with RESOURCE_EXHAUSTED, before they are read
      * @param cpus           the node's CPUs ({@code lanes.cpus}): the number of I/O threads
+     * @param accessLog      where each inference-service call is logged, when enabled
      * @throws IOException when the port cannot be bound
      */
     public static GrpcEndpoint start(String host, GrpcSettings settings, long maxMessageSize, int cpus,
-                                     GrpcInferenceService inference) throws IOException {
+                                     AccessLog accessLog, GrpcInferenceService inference) throws IOException {
         int port = settings.port() == GrpcSettings.ANY_FREE_PORT ? 0 : settings.port();
         HealthStatusManager health = new HealthStatusManager();
         // HealthStatusManager starts SERVING; nothing is known to be ready until the node says so.
@@ -92,7 +94,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                 .channelType(loops.channel())
                 .executor(calls)
                 .addService(ServerInterceptors.intercept(MalformedRequests.lenient(inference.bindService()),
-                        new BearerCredentials()))
+                        new BearerCredentials(), new GrpcRequestLog(accessLog)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection())

@@ -42,6 +42,7 @@ import dev.lanes.server.grpc.proto.ServerMetadataRequest;
 import dev.lanes.server.grpc.proto.ServerMetadataResponse;
 import dev.lanes.server.grpc.proto.ServerReadyRequest;
 import dev.lanes.server.grpc.proto.ServerReadyResponse;
+import dev.lanes.server.log.LogContext;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -219,6 +220,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
         call.setOnCancelHandler(() -> { }); // a cancelled call's answer is dropped, not an error
         Context context = Context.current();
+        LogContext.model(request.getModelName());
         try {
             access.checkInference(BearerCredentials.AUTHORIZATION.get());
         } catch (InferenceException e) {

@@ -7,6 +7,7 @@ import dev.lanes.runtime.batch.RequestOptions;
 import dev.lanes.runtime.repository.ModelVersion;
 import dev.lanes.server.InferenceService;
 import dev.lanes.server.ManagementAccess;
+import dev.lanes.server.log.LogContext;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -48,6 +49,7 @@ final class InferRoute {
 
     void infer(ServerRequest req, ServerResponse res) {
         String model = req.path().pathParameters().get("model");
+        LogContext.model(model);
         try {
             access.checkInference(V2Routes.authorization(req));
             inference.infer(PROTOCOL, model, V2Routes.versionParameter(req), new InferenceService.Exchange<InferRequest>() {

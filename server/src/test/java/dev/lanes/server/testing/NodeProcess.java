@@ -116,9 +116,12 @@ public final class NodeProcess implements AutoCloseable {
         return grpcPort;
     }
 
-    /** Sends SIGTERM without waiting. */
+    /**
+     * Sends SIGTERM without waiting. Through the process handle: {@code Process.destroy()} also
+     * closes the pipes, which would lose what the node logs while it drains.
+     */
     public boolean signal() {
-        process.destroy();
+        process.toHandle().destroy();
         return true;
     }
 
@@ -129,7 +132,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Sends SIGTERM and waits for the process to end; true when it did within 30 s. */
     public boolean stop() throws InterruptedException {
-        process.destroy();
+        signal();
         return process.waitFor(30, TimeUnit.SECONDS);
     }
 
