@@ -1,5 +1,6 @@
 package dev.lanes.server.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.server.grpc.proto.ServerLiveRequest;
 import dev.lanes.server.testing.ChildCommand;
 import dev.lanes.server.testing.GrpcClient;
@@ -13,23 +14,32 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The image's trimmed runtime (deploy/Dockerfile's JLINK_MODULES) runs the server: there is no
- * Docker engine here, so the runtime is linked with this JDK's jlink and the jar served with it.
+ * The image as deploy/Dockerfile lays it out, without a Docker engine (there is none here): the
+ * trimmed runtime linked with this JDK's jlink from JLINK_MODULES, the jars with one platform's
+ * ONNX Runtime natives (deploy/keep-ort-platform.sh), started with the Dockerfile's ENTRYPOINT
+ * flags. It serves REST, gRPC and metrics, and its jcmd and JFR work on the running node.
  */
 class JlinkRuntimeIT {
     @TempDir
     Path directory;
 
     @Test
-    void dockerfileModules_runTheServer() throws Exception {
+    void theImagesRuntimeAndJars_serveAndCanBeDiagnosed() throws Exception {
         String dockerfile = Files.readString(Path.of("..", "deploy", "Dockerfile"));
         Matcher modules = Pattern.compile("ARG JLINK_MODULES=(\\S+)").matcher(dockerfile);
         assertTrue(modules.find(), "the Dockerfile names its jlink modules");
@@ -40,10 +50,26 @@ class JlinkRuntimeIT {
                 "--strip-debug", "--no-man-pages", "--no-header-files", "--output", runtime.toString()));
         assertTrue(jlink.succeeded(), jlink.output());
 
-        NodeProcess server = NodeProcess.startCommand(List.of(runtime.resolve("bin/java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dlanes.home=" + Path.of("..").toAbsolutePath().normalize(),
-                "-jar", "target/lanes-server.jar", "serve", "--host", "127.0.0.1", "--port", "0",
-                "--grpc-port", Integer.toString(NodeProcess.freePort())));
+        Path app = directory.resolve("app");
+        Files.createDirectories(app.resolve("libs"));
+        Files.copy(Path.of("target", "lanes-server.jar"), app.resolve("lanes-server.jar"));
+        try (Stream<Path> libs = Files.list(Path.of("target", "libs"))) {
+            for (Path lib : libs.toList()) {
+                Files.copy(lib, app.resolve("libs").resolve(lib.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        String platform = System.getProperty("os.arch").toLowerCase(Locale.ROOT).contains("aarch64")
+                ? "linux-aarch64" : "linux-x64";
+        ChildCommand.Outcome strip = ChildCommand.run(List.of(Path.of("..", "deploy", "keep-ort-platform.sh").toString(),
+                app.resolve("libs").toString(), platform));
+        assertTrue(strip.succeeded(), strip.output());
+        assertEquals(Set.of(platform), nativePlatforms(app.resolve("libs")), "one platform's natives remain");
+
+        List<String> command = entrypoint(dockerfile, runtime, app);
+        command.addAll(List.of("serve", "--host", "127.0.0.1", "--port", "0",
+                "--grpc-port", Integer.toString(NodeProcess.freePort()),
+                "--model-repository", Path.of("demo-models").toAbsolutePath().toString()));
+        NodeProcess server = NodeProcess.startCommand(command);
         try {
             int port = server.port();
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -60,8 +86,49 @@ class JlinkRuntimeIT {
                 assertTrue(grpc.blocking().serverLive(ServerLiveRequest.getDefaultInstance()).getLive(),
                         "grpc-java's Netty server runs on the trimmed runtime");
             }
+
+            // What an operator runs in the pod: kubectl exec ... -- jcmd 1 <command>
+            String jcmd = runtime.resolve("bin/jcmd").toString();
+            String pid = Long.toString(server.pid());
+            ChildCommand.Outcome threads = ChildCommand.run(List.of(jcmd, pid, "Thread.print"));
+            assertTrue(threads.succeeded() && threads.output().contains("\"main\""), threads.output());
+            Path recording = directory.resolve("lanes.jfr");
+            ChildCommand.Outcome jfr = ChildCommand.run(List.of(jcmd, pid, "JFR.start", "name=check", "settings=profile"));
+            assertTrue(jfr.succeeded() && jfr.output().contains("Started recording"), jfr.output());
+            ChildCommand.Outcome dump = ChildCommand.run(List.of(jcmd, pid, "JFR.dump", "name=check",
+                    "filename=" + recording));
+            assertTrue(dump.succeeded(), dump.output());
+            assertTrue(Files.size(recording) > 0, "the recording was written");
         } finally {
-            server.close();
+            assertTrue(server.stop(), "the node stops on SIGTERM");
         }
+        assertTrue(server.laterOutput().contains("drain finished"),
+                "the entrypoint's LogManager keeps logging through the drain: " + server.laterOutput());
+    }
+
+    /** The Dockerfile's ENTRYPOINT with the image's paths mapped to the ones built here. */
+    private static List<String> entrypoint(String dockerfile, Path runtime, Path app) throws Exception {
+        Matcher entry = Pattern.compile("(?m)^ENTRYPOINT (\\[.*])$").matcher(dockerfile);
+        assertTrue(entry.find(), "the Dockerfile has an exec-form ENTRYPOINT");
+        List<String> command = new ArrayList<>();
+        for (JsonNode part : Manifests.json().readTree(entry.group(1))) {
+            command.add(part.asText().replace("/opt/lanes/jre", runtime.toString()).replace("/opt/lanes/app", app.toString()));
+        }
+        assertEquals(runtime.resolve("bin/java").toString(), command.get(0));
+        return command;
+    }
+
+    private static Set<String> nativePlatforms(Path libs) throws Exception {
+        Set<String> platforms = new TreeSet<>();
+        try (Stream<Path> jars = Files.list(libs)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().startsWith("onnxruntime")).toList()) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    zip.stream().map(e -> e.getName()).filter(n -> n.startsWith("ai/onnxruntime/native/"))
+                            .map(n -> n.substring("ai/onnxruntime/native/".length()).split("/")[0])
+                            .filter(n -> !n.isEmpty()).forEach(platforms::add);
+                }
+            }
+        }
+        return platforms;
     }
 }

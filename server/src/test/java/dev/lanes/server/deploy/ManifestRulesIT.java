@@ -279,6 +279,27 @@ class ManifestRulesIT {
         assertTrue(expression.contains("horizontalpodautoscaler=\"" + hpa.getMetadata().getName() + "\""));
     }
 
+    @Test
+    void image_cachesDependenciesBeforeSources_andLeavesBuildOutputOutOfItsContext() throws Exception {
+        List<String> ignored = Files.readAllLines(Path.of("..", ".dockerignore"));
+        for (String path : List.of(".git", "**/target", ".models")) {
+            assertTrue(ignored.contains(path), ".dockerignore leaves out " + path);
+        }
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "Dockerfile"));
+        int sources = lines.indexOf("COPY . .");
+        int dependencies = -1;
+        for (int i = 0; i < sources; i++) {
+            if (lines.get(i).startsWith("RUN ./mvnw")) {
+                dependencies = i;
+            }
+        }
+        assertTrue(dependencies > 0 && sources > dependencies, "a Maven run on the poms precedes COPY . .");
+        for (String module : List.of("model-runtime", "cache", "autoscale-signals", "server", "benchmarks")) {
+            assertTrue(lines.subList(0, dependencies).contains("COPY " + module + "/pom.xml " + module + "/"), module);
+        }
+        assertTrue(lines.get(sources + 1).startsWith("RUN ./mvnw -B -q -o "), "the source build runs offline");
+    }
+
     static Set<String> alertNames(JsonNode rule) {
         Set<String> names = new java.util.TreeSet<>();
         rule.path("spec").path("groups").forEach(group -> group.path("rules").forEach(r -> names.add(r.path("alert").asText())));
