@@ -5,7 +5,8 @@
 # Uses only the JDK's jar tool ($JAVA_HOME/bin/jar, else jar on PATH).
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 LIBS_DIR linux-x64|linux-aarch64" >&2; exit 2; }
-libs=$1
+[ -d "$1" ] || { echo "$0: no directory $1" >&2; exit 1; }
+libs=$(cd "$1" && pwd)   # absolute: the jar tool runs from a scratch directory
 platform=$2
 case "$platform" in
   linux-x64|linux-aarch64) ;;
@@ -13,6 +14,8 @@ case "$platform" in
 esac
 jar_tool=${JAVA_HOME:+$JAVA_HOME/bin/}jar
 found=0
+work=
+trap '[ -z "$work" ] || rm -rf "$work"' EXIT
 for jar in "$libs"/onnxruntime*.jar; do
   [ -f "$jar" ] || continue
   found=1
@@ -20,7 +23,6 @@ for jar in "$libs"/onnxruntime*.jar; do
   (cd "$work" && "$jar_tool" xf "$jar")
   if [ ! -d "$work/ai/onnxruntime/native/$platform" ]; then
     echo "$0: $jar has no natives for $platform" >&2
-    rm -rf "$work"
     exit 1
   fi
   for dir in "$work"/ai/onnxruntime/native/*/; do
@@ -30,5 +32,6 @@ for jar in "$libs"/onnxruntime*.jar; do
   "$jar_tool" --create --no-manifest --file "$jar.tmp" -C "$work" .
   mv "$jar.tmp" "$jar"
   rm -rf "$work"
+  work=
 done
 [ "$found" = 1 ] || { echo "$0: no onnxruntime jar in $libs" >&2; exit 1; }

@@ -1,12 +1,14 @@
 package dev.lanes.cache;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
  * How to reach the shared Redis.
  *
- * @param url              {@code redis://[:password@]host[:port][/database]}; {@code rediss://} for TLS
+ * @param url              {@code redis://[[user][:password]@]host[:port][/database]}; {@code rediss://}
+ *                         for TLS; user info without a colon is a user name (an ACL user, RFC 3986)
  * @param timeout          connect, socket and pool-wait timeout: no request waits longer on Redis
  * @param ttl              time to live of stored predictions
  * @param keyPrefix        prepended to every key, so several deployments can share one Redis
@@ -76,7 +78,14 @@ public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyP
     }
 
     public static RedisSettings of(String url) {
-        return new RedisSettings(URI.create(url), Duration.ofMillis(100), Duration.ofHours(1), "lanes:", 16, 5,
+        URI parsed;
+        try {
+            parsed = new URI(url);
+        } catch (URISyntaxException e) {
+            // not the input: it may hold a password
+            throw new IllegalArgumentException("lanes.cache.redis.url is not a valid URL (" + e.getReason() + ")");
+        }
+        return new RedisSettings(parsed, Duration.ofMillis(100), Duration.ofHours(1), "lanes:", 16, 5,
                 Duration.ofSeconds(2));
     }
 
@@ -96,18 +105,18 @@ public record RedisSettings(URI url, Duration timeout, Duration ttl, String keyP
     /** The password from {@code redis://user:password@host} or {@code redis://:password@host}, or null. */
     public static String passwordIn(URI url) {
         String info = url.getUserInfo();
+        int colon = info == null ? -1 : info.indexOf(':');
+        return colon < 0 || colon == info.length() - 1 ? null : info.substring(colon + 1);
+    }
+
+    /** The ACL user from {@code redis://user@host} or {@code redis://user:password@host}, or null (the default user). */
+    String user() {
+        String info = url.getUserInfo();
         if (info == null) {
             return null;
         }
         int colon = info.indexOf(':');
-        return colon < 0 ? info : info.substring(colon + 1);
-    }
-
-    String user() {
-        String info = url.getUserInfo();
-        if (info == null || info.indexOf(':') <= 0) {
-            return null;
-        }
-        return info.substring(0, info.indexOf(':'));
+        String user = colon < 0 ? info : info.substring(0, colon);
+        return user.isEmpty() ? null : user;
     }
 }

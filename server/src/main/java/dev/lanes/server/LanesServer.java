@@ -119,10 +119,6 @@ public final class LanesServer implements AutoCloseable {
         if (management.exitOnError()) {
             refuseFailedModels();
         }
-        if (management.mode() == ManagementSettings.ControlMode.POLL) {
-            poller = new RepositoryPoller(repository, management.pollInterval());
-            poller.start();
-        }
         RepositoryControl repositoryControl = new RepositoryControl(repository, management.mode());
         ManagementAccess access = new ManagementAccess(management);
         meters = new RequestMeters(registry.registry());
@@ -138,8 +134,13 @@ public final class LanesServer implements AutoCloseable {
                 repository.bufferPool()::retainedBytes);
         ModelStateMeters modelStates = new ModelStateMeters(registry.registry());
         Runnable publishModels = () -> publishModels(modelStates, cacheStats, predictor);
-        publishModels.run();
         repository.onChange(publishModels);
+        publishModels.run();
+        if (management.mode() == ManagementSettings.ControlMode.POLL) {
+            // after the listeners: no change it applies goes unpublished
+            poller = new RepositoryPoller(repository, management.pollInterval());
+            poller.start();
+        }
         InferenceService inference = new InferenceService(repository, state, meters, predictor);
         GrpcInferenceService grpcService = new GrpcInferenceService(repository, state, inference,
                 repositoryControl, access, repository.bufferPool(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);

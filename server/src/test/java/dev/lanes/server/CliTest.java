@@ -120,6 +120,8 @@ class CliTest {
         assertFalse(url.getMessage().contains("hunter2"), url.getMessage());
         assertTrue(Cli.parse(List.of("serve", "--redis", "redis://cache:6379")).overrides()
                 .containsKey(ConfigKeys.CACHE_REDIS_URL), "a URL without a password is fine");
+        assertTrue(Cli.parse(List.of("serve", "--redis", "redis://alice@cache:6379")).overrides()
+                .containsKey(ConfigKeys.CACHE_REDIS_URL), "so is one naming only an ACL user");
 
         Map<String, String> redis = Map.of(ConfigKeys.CACHE_REDIS_URL, "redis://cache:6379");
         ServerConfig fromEnvironment = ServerConfig.create(LanesConfig.load(redis, Optional.empty(),

@@ -15,9 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,10 +65,7 @@ class LogFormatIT {
         } finally {
             assertTrue(node.stop(), "the node stops on SIGTERM");
         }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!node.laterOutput().contains("drain finished") && System.nanoTime() < end) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
+        assertTrue(node.awaitOutput("drain finished", 10), node.laterOutput());
         (node.startupOutput() + node.laterOutput()).lines().filter(line -> !line.isBlank()).forEach(lines::add);
 
         List<JsonNode> records = new ArrayList<>();

@@ -88,35 +88,44 @@ public final class GrpcEndpoint implements AutoCloseable {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lanes-grpc-", 0).factory());
         EventLoops loops = EventLoops.create(cpus);
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .bossEventLoopGroup(loops.accept())
-                .workerEventLoopGroup(loops.io())
-                .channelType(loops.channel())
-                .executor(calls)
-                .addService(ServerInterceptors.intercept(MalformedRequests.lenient(inference.bindService()),
-                        new BearerCredentials(), new GrpcRequestLog(accessLog)))
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(legacyReflection())
-                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
-                .maxInboundMetadataSize(settings.maxHeaderListSize())
-                .flowControlWindow(settings.flowControlWindow())
-                .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection())
-                .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-                .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .permitKeepAliveTime(settings.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-                .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
-                .maxConnectionIdle(settings.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
-                .maxConnectionAge(settings.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
-                .maxConnectionAgeGrace(settings.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
-                .handshakeTimeout(settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .maxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
-                .build();
+        try {
+            return start(NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                    .bossEventLoopGroup(loops.accept())
+                    .workerEventLoopGroup(loops.io())
+                    .channelType(loops.channel())
+                    .executor(calls)
+                    .addService(ServerInterceptors.intercept(MalformedRequests.lenient(inference.bindService()),
+                            new BearerCredentials(), new GrpcRequestLog(accessLog)))
+                    .addService(health.getHealthService())
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .addService(legacyReflection())
+                    .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
+                    .maxInboundMetadataSize(settings.maxHeaderListSize())
+                    .flowControlWindow(settings.flowControlWindow())
+                    .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection())
+                    .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .permitKeepAliveTime(settings.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                    .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls())
+                    .maxConnectionIdle(settings.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+                    .maxConnectionAge(settings.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+                    .maxConnectionAgeGrace(settings.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+                    .handshakeTimeout(settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .maxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+                    .build(), host, port, health, calls, loops);
+        } catch (IOException | RuntimeException | Error e) {
+            // nothing started may outlive a failed start
+            calls.shutdownNow();
+            loops.close();
+            throw e;
+        }
+    }
+
+    private static GrpcEndpoint start(Server server, String host, int port, HealthStatusManager health,
+                                      ExecutorService calls, EventLoops loops) throws IOException {
         try {
             server.start();
         } catch (IOException e) {
-            calls.shutdownNow();
-            loops.close();
             throw new IOException("cannot listen for gRPC on " + host + ":" + port + " (is the port in use?)", e);
         }
         return new GrpcEndpoint(server, health, calls, loops);

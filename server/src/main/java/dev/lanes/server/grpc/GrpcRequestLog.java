@@ -13,6 +13,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The gRPC side of request ids and the access log: the client's {@code x-request-id} metadata
@@ -36,6 +38,14 @@ final class GrpcRequestLog implements ServerInterceptor {
         long start = System.nanoTime();
         String id = RequestIds.accept(headers.get(REQUEST_ID));
         LogContext.Scope scope = LogContext.newScope(id);
+        AtomicBoolean recorded = new AtomicBoolean();
+        // once per call: closed with a status, or cancelled (grpc-java then never closes it)
+        Consumer<Status> record = status -> {
+            if (recorded.compareAndSet(false, true)) {
+                accessLog.record(new AccessEntry("grpc", "POST", call.getMethodDescriptor().getFullMethodName(),
+                        status.getCode().name(), System.nanoTime() - start, -1, id, scope.model()));
+            }
+        };
         ServerCall<Q, R> logged = new SimpleForwardingServerCall<>(call) {
             private volatile boolean headersSent;
 
@@ -52,8 +62,7 @@ final class GrpcRequestLog implements ServerInterceptor {
                     trailers.put(REQUEST_ID, id);
                 }
                 super.close(status, trailers);
-                accessLog.record(new AccessEntry("grpc", "POST", getMethodDescriptor().getFullMethodName(),
-                        status.getCode().name(), System.nanoTime() - start, -1, id, scope.model()));
+                record.accept(status);
             }
         };
         ServerCall.Listener<Q> listener;
@@ -74,6 +83,7 @@ final class GrpcRequestLog implements ServerInterceptor {
             @Override
             public void onCancel() {
                 within(super::onCancel);
+                record.accept(Status.CANCELLED);
             }
 
             @Override

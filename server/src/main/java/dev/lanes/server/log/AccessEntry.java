@@ -14,6 +14,15 @@ package dev.lanes.server.log;
  */
 public record AccessEntry(String protocol, String method, String path, String status, long nanos, long bytes,
                           String requestId, String model) {
+    /** Longest path or model name kept: the fields come from the client. */
+    static final int MAX_FIELD = 256;
+
+    /** Client-given fields are bounded and cannot break a line (control characters become '?'). */
+    public AccessEntry {
+        path = LogText.clean(path, MAX_FIELD);
+        model = LogText.clean(model, MAX_FIELD);
+    }
+
     /** The text form, as the plain log format prints the line. */
     @Override
     public String toString() {

@@ -16,11 +16,14 @@ public final class LogContext {
         return new Scope(requestId);
     }
 
-    /** Records the model the current request addresses, if the thread is handling one. */
+    /**
+     * Records the model the current request addresses, if the thread is handling one; the name
+     * comes from the client, so it is bounded and stripped of control characters here.
+     */
     public static void model(String model) {
         Scope scope = CURRENT.get();
         if (scope != null) {
-            scope.model = model;
+            scope.model = LogText.clean(model, AccessEntry.MAX_FIELD);
         }
     }
 

@@ -276,7 +276,11 @@ class ManifestRulesIT {
         String expression = expression(Manifests.custom(resources, "PrometheusRule", "lanes"),
                 "LanesQueueAboveTargetAtMaxReplicas");
         assertTrue(expression.contains(") > " + target + "\n"), "threshold " + target + " in " + expression);
-        assertTrue(expression.contains("horizontalpodautoscaler=\"" + hpa.getMetadata().getName() + "\""));
+        String keda = Manifests.render(Manifests.ROOT.resolve("overlays/keda")).stream()
+                .filter(r -> r.kind().equals("ScaledObject")).findFirst().orElseThrow().name();
+        // KEDA names the HPA it creates keda-hpa-<ScaledObject>
+        assertTrue(expression.contains("horizontalpodautoscaler=~\"" + hpa.getMetadata().getName() + "|keda-hpa-" + keda
+                + "\""), expression);
     }
 
     @Test

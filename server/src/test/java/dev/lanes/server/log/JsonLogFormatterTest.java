@@ -41,6 +41,22 @@ class JsonLogFormatterTest {
     }
 
     @Test
+    void accessLines_cannotBeForgedOrGrownByTheClient() throws Exception {
+        String model = "m\nFAKE 200 line\r" + "x".repeat(1000);
+        AccessEntry entry = new AccessEntry("grpc", "POST", "inference.GRPCInferenceService/ModelInfer", "OK",
+                1_000_000, -1, "id-1", model);
+        assertEquals(1, entry.text().lines().count(), entry.text());
+        assertTrue(entry.model().length() <= AccessEntry.MAX_FIELD + 1, "bounded: " + entry.model().length());
+        assertTrue(entry.model().startsWith("m?FAKE 200 line?"), entry.model());
+        LogRecord record = new LogRecord(Level.INFO, "{0}");
+        record.setParameters(new Object[]{entry});
+        JsonNode json = JSON.readTree(new JsonLogFormatter().format(record));
+        assertEquals(entry.model(), json.path("model").asText());
+        assertFalse(json.has("bytes"), "unknown for gRPC");
+        assertEquals(1.0, json.path("duration_ms").asDouble());
+    }
+
+    @Test
     void requestIds_acceptSaneTokensOnly() {
         assertEquals("a".repeat(128), RequestIds.accept("a".repeat(128)));
         assertTrue(RequestIds.accept("a".repeat(129)).matches("[0-9a-f]{16}"));

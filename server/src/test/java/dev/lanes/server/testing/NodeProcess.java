@@ -96,6 +96,21 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the output after the "Lanes listening" line contains {@code text}: after the
+     * process ended, its last lines may still be on their way through the pipe.
+     */
+    public boolean awaitOutput(String text, long seconds) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!laterOutput().contains(text)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return true;
+    }
+
     /** The node's resident memory now, in bytes (Linux: VmRSS of its process). */
     public long residentBytes() throws IOException {
         for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
