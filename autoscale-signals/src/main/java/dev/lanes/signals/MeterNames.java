@@ -20,6 +20,12 @@ public final class MeterNames {
     public static final String QUEUE_DURATION = "inference.queue.duration";
     /** Histogram {@code inference_compute_duration_seconds{model}}: one batch's assembly, run and slicing. */
     public static final String COMPUTE_DURATION = "inference.compute.duration";
+    /**
+     * Counter {@code inference_compute_cpu_seconds_total{model}}: CPU time of the instance threads
+     * over executed batches; against {@code inference_compute_duration_seconds_sum} it shows how
+     * much of the compute time the thread really ran (the rest it was preempted or waiting).
+     */
+    public static final String COMPUTE_CPU = "inference.compute.cpu";
     /** Histogram {@code inference_batch_size{model}}: rows per executed batch. */
     public static final String BATCH_SIZE = "inference.batch.size";
     /** Counter {@code inference_batches_total{model}}: executed batches. */

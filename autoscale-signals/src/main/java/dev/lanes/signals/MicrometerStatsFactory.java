@@ -52,6 +52,11 @@ public final class MicrometerStatsFactory implements StatsFactory {
                 Counter.builder(MeterNames.QUEUE_TIMEOUTS)
                         .description("Requests whose deadline passed while queued")
                         .tag(MeterNames.TAG_MODEL, model)
+                        .register(registry),
+                Counter.builder(MeterNames.COMPUTE_CPU)
+                        .description("CPU time the instance threads used running batches")
+                        .tag(MeterNames.TAG_MODEL, model)
+                        .baseUnit("seconds")
                         .register(registry));
     }
 
@@ -64,7 +69,7 @@ public final class MicrometerStatsFactory implements StatsFactory {
     }
 
     private record MicrometerModelStats(Timer queue, Timer compute, DistributionSummary batchSize, Counter batches,
-                                        Counter timeouts) implements ModelStats {
+                                        Counter timeouts, Counter computeCpu) implements ModelStats {
         @Override
         public void queueWait(long nanos) {
             queue.record(nanos, TimeUnit.NANOSECONDS);
@@ -75,6 +80,9 @@ public final class MicrometerStatsFactory implements StatsFactory {
             compute.record(batch.nanos(), TimeUnit.NANOSECONDS);
             batchSize.record(batch.rows());
             batches.increment();
+            if (batch.cpuNanos() >= 0) {
+                computeCpu.increment(batch.cpuNanos() / 1e9);
+            }
         }
 
         @Override

@@ -64,12 +64,14 @@ public final class Statistics {
                         .setComputeInfer(duration(stats.computeInfer()))
                         .setComputeOutput(duration(stats.computeOutput()))
                         .setCacheHit(duration(stats.cacheHits()))
-                        .setCacheMiss(duration(stats.cacheMisses())));
+                        .setCacheMiss(duration(stats.cacheMisses()))
+                        .setComputeCpu(duration(stats.computeCpu())));
         stats.batchSizes().forEach((rows, size) -> model.addBatchStats(InferBatchStatistics.newBuilder()
                 .setBatchSize(rows)
                 .setComputeInput(duration(size.input()))
                 .setComputeInfer(duration(size.infer()))
-                .setComputeOutput(duration(size.output()))));
+                .setComputeOutput(duration(size.output()))
+                .setComputeCpu(duration(size.cpu()))));
         return model.build();
     }
 

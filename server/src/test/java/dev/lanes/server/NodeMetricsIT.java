@@ -1,5 +1,6 @@
 package dev.lanes.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lanes.cache.CacheSettings;
 import dev.lanes.runtime.model.RuntimeSettings;
 import dev.lanes.runtime.testing.TestModels;
@@ -75,6 +76,17 @@ class NodeMetricsIT {
             assertEquals(1.0, after.get("inference_requests_total{model=\"affine\",outcome=\"success\",protocol=\"rest\"}"));
             assertEquals(1.0, after.get("inference_requests_total{model=\"affine\",outcome=\"invalid_input\",protocol=\"rest\"}"));
             assertEquals(1.0, after.get("inference_cache_requests_total{model=\"affine\",result=\"miss\"}"));
+            // the instance thread's CPU time: positive, and within the batch's wall time
+            double cpu = after.get("inference_compute_cpu_seconds_total{model=\"affine\"}");
+            double wall = after.get("inference_compute_duration_seconds_sum{model=\"affine\"}");
+            assertTrue(cpu > 0 && cpu <= wall + 1e-3, cpu + " s CPU in " + wall + " s");
+            JsonNode stats = ServerFixture.json(node.get("/v2/models/affine/stats").body())
+                    .path("model_stats").get(0);
+            JsonNode computeCpu = stats.path("inference_stats").path("compute_cpu");
+            assertEquals(1, computeCpu.path("count").asLong(), stats.toString());
+            assertTrue(computeCpu.path("ns").asLong() > 0, stats.toString());
+            assertEquals(Math.round(cpu * 1e9), computeCpu.path("ns").asLong(), 1e3,
+                    "the statistics extension and /metrics report the same CPU time");
         }
     }
 

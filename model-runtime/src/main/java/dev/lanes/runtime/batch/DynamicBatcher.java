@@ -30,6 +30,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final String name;
     private final BatchPolicy policy;
     private final Ticker ticker;
+    private final ThreadCpuClock cpu;
     private final ModelStats stats;
     private final PendingQueue pending;
     private final ReentrantLock lock = new ReentrantLock();
@@ -40,9 +41,15 @@ public final class DynamicBatcher implements AutoCloseable {
     private boolean shuttingDown;
 
     public DynamicBatcher(String name, BatchPolicy policy, Ticker ticker, ModelStats stats) {
+        this(name, policy, ticker, ThreadCpuClock.system(), stats);
+    }
+
+    /** @param cpu the instance threads' CPU clock, injected so tests can fix its readings */
+    public DynamicBatcher(String name, BatchPolicy policy, Ticker ticker, ThreadCpuClock cpu, ModelStats stats) {
         this.name = name;
         this.policy = policy;
         this.ticker = ticker;
+        this.cpu = cpu;
         this.stats = stats;
         this.pending = new PendingQueue(policy);
     }
@@ -218,16 +225,20 @@ public final class DynamicBatcher implements AutoCloseable {
         List<InferenceResult> results;
         try {
             long runStart = ticker.nanos();
+            long cpuStart = cpu.nanos();
             BatchPhases phases = new BatchPhases(ticker);
             results = executor.execute(batch, phases);
             long end = ticker.nanos();
+            long cpuEnd = cpu.nanos();
+            long cpuNanos = cpuStart < 0 || cpuEnd < cpuStart ? -1 : cpuEnd - cpuStart;
             if (results.size() != batch.size()) {
                 throw new IllegalStateException(results.size() + " results for a batch of " + batch.size());
             }
             // Clamped into order: an executor marking out of order must not make a phase negative.
             long assembled = Math.min(Math.max(phases.assembledAt(runStart), runStart), end);
             long ran = Math.min(Math.max(phases.ranAt(end), assembled), end);
-            stats.batchExecuted(new ExecutedBatch(rows, batch.size(), assembled - runStart, ran - assembled, end - ran));
+            stats.batchExecuted(new ExecutedBatch(rows, batch.size(), assembled - runStart, ran - assembled, end - ran,
+                    cpuNanos));
         } catch (RuntimeException | Error e) {
             // An InferenceException is the model failing on its input, reported to each caller;
             // anything else is a defect worth a stack trace.

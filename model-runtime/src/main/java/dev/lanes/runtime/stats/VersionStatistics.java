@@ -37,6 +37,7 @@ public final class VersionStatistics implements ModelStats {
         private final Duration input = new Duration();
         private final Duration infer = new Duration();
         private final Duration output = new Duration();
+        private final Duration cpu = new Duration();
 
         public Duration input() {
             return input;
@@ -49,6 +50,11 @@ public final class VersionStatistics implements ModelStats {
         public Duration output() {
             return output;
         }
+
+        /** The instance thread's CPU time over these executions (a Lanes extension to Triton's). */
+        public Duration cpu() {
+            return cpu;
+        }
     }
 
     private final ModelStats model;
@@ -58,6 +64,7 @@ public final class VersionStatistics implements ModelStats {
     private final Duration computeInput = new Duration();
     private final Duration computeInfer = new Duration();
     private final Duration computeOutput = new Duration();
+    private final Duration computeCpu = new Duration();
     private final Duration cacheHit = new Duration();
     private final Duration cacheMiss = new Duration();
     private final LongAdder inferences = new LongAdder();
@@ -88,10 +95,16 @@ public final class VersionStatistics implements ModelStats {
         computeInput.add(requests, batch.inputNanos() * requests);
         computeInfer.add(requests, batch.inferNanos() * requests);
         computeOutput.add(requests, batch.outputNanos() * requests);
+        if (batch.cpuNanos() >= 0) {
+            computeCpu.add(requests, batch.cpuNanos() * requests);
+        }
         BatchSize size = batches.computeIfAbsent(batch.rows(), r -> new BatchSize());
         size.input.add(1, batch.inputNanos());
         size.infer.add(1, batch.inferNanos());
         size.output.add(1, batch.outputNanos());
+        if (batch.cpuNanos() >= 0) {
+            size.cpu.add(1, batch.cpuNanos());
+        }
         model.batchExecuted(batch);
     }
 
@@ -142,6 +155,14 @@ public final class VersionStatistics implements ModelStats {
 
     public Duration computeOutput() {
         return computeOutput;
+    }
+
+    /**
+     * The instance thread's CPU time over the executions, per request as the compute durations
+     * are (a Lanes extension to Triton's statistics; below their sum by time spent off the CPU).
+     */
+    public Duration computeCpu() {
+        return computeCpu;
     }
 
     public Duration cacheHits() {
