@@ -2,6 +2,7 @@ package dev.lanes.benchmarks.load;
 
 import org.HdrHistogram.Histogram;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * @param tolerance   e.g. 0.10 for three windows within 10 %
  */
 public record ClosedLoop(int concurrency, Duration warmUp, Duration window, int maxWindows, double tolerance)
-        implements LoadLoop {
+        implements LoadLoop, Serializable {
     private static final int STABLE_WINDOWS = 3;
 
     public ClosedLoop {

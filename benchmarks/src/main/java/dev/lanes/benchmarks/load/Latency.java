@@ -1,9 +1,11 @@
 package dev.lanes.benchmarks.load;
 
+import java.io.Serializable;
 import org.HdrHistogram.Histogram;
 
 /** Latency percentiles in milliseconds, from an HdrHistogram of nanoseconds. */
-public record Latency(long count, double mean, double p50, double p90, double p99, double p999, double max) {
+public record Latency(long count, double mean, double p50, double p90, double p99, double p999, double max)
+        implements Serializable {
     public static final Latency NONE = new Latency(0, 0, 0, 0, 0, 0, 0);
 
     public static Latency of(Histogram nanos) {

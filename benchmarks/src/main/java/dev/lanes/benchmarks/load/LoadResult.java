@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.load;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +28,14 @@ import java.util.Map;
 public record LoadResult(String label, String mode, String protocol, int concurrency, double offeredRate,
                          double seconds, double throughput, Counts counts, Latency latency, boolean stable,
                          List<Double> windows, Map<String, Long> errorReasons, double clientCpuCores,
-                         double serverCpuCores, MetricsCheck check) {
+                         double serverCpuCores, MetricsCheck check) implements Serializable {
 
     /**
      * The generator's counts for the whole run (warm-up included) against the server's counter
      * deltas over the same run.
      */
-    public record MetricsCheck(long clientOk, long clientNotOk, double serverSuccess, double serverOther) {
+    public record MetricsCheck(long clientOk, long clientNotOk, double serverSuccess, double serverOther)
+            implements Serializable {
         public boolean agrees() {
             return clientOk == (long) serverSuccess && clientNotOk >= (long) serverOther;
         }

@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.load;
 
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.util.stream.Collectors;
  * @param shape  full shape including the batch dimension (1 for one row)
  * @param values the tensor's values, row-major
  */
-public record Workload(String model, String input, long[] shape, float[] values) {
+public record Workload(String model, String input, long[] shape, float[] values) implements Serializable {
     public Workload {
         long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         if (elements != values.length) {

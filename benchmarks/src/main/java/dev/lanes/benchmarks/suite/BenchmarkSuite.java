@@ -7,7 +7,7 @@ import dev.lanes.benchmarks.load.LoadLoop;
 import dev.lanes.benchmarks.load.LoadResult;
 import dev.lanes.benchmarks.load.Options;
 import dev.lanes.benchmarks.load.Protocol;
-import dev.lanes.benchmarks.load.RawOrt;
+import dev.lanes.benchmarks.load.RawOrtRun;
 import dev.lanes.benchmarks.load.ServerMetrics;
 import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
@@ -47,6 +47,9 @@ public final class BenchmarkSuite {
                                  (default docs/benchmarks.md; none with --quick; "none" for none)
               --scenarios LIST   e.g. 3,4 (default: all, 1-8)
               --quick            short windows: proves the instruments work; figures mean little
+              --shared-cores     run servers, raw ONNX Runtime and the generator on all CPUs (default with
+                                 two CPUs or more: servers and raw ORT on the upper half, the generator
+                                 on the lower half, by taskset)
             """;
     static final int[] MLP_SWEEP = {1, 4, 16, 64, 128};
     static final double[] LOAD_FRACTIONS = {0.1, 0.3, 0.5, 0.7, 0.9};
@@ -64,6 +67,7 @@ public final class BenchmarkSuite {
     private final Set<Integer> scenarios;
     private final Pace pace;
     private final String command;
+    private final CpuSplit cpus;
     private final Map<String, LoadResult> results = new LinkedHashMap<>();
     private final List<Goal> goals = new ArrayList<>();
     private final List<LatencyPoint> latencyCurve = new ArrayList<>();
@@ -74,7 +78,7 @@ public final class BenchmarkSuite {
                         double boundMillis) {
     }
 
-    BenchmarkSuite(Map<String, String> options, String command) {
+    BenchmarkSuite(Map<String, String> options, String command) throws IOException {
         this.models = Path.of(options.getOrDefault("models", ".models"));
         this.serverJar = Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar"));
         this.out = Path.of(options.getOrDefault("out", "benchmarks/results/latest"));
@@ -86,10 +90,11 @@ public final class BenchmarkSuite {
                 : new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8));
         this.pace = options.containsKey("quick") ? Pace.QUICK : Pace.FULL;
         this.command = command;
+        this.cpus = CpuSplit.choose(options.containsKey("shared-cores"));
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = Options.parse(args, "quick");
+        Map<String, String> options = Options.parse(args, "quick", "shared-cores");
         if (options.containsKey("help")) {
             System.out.print(USAGE);
             return;
@@ -103,6 +108,17 @@ public final class BenchmarkSuite {
 
     void run() throws Exception {
         Files.createDirectories(out);
+        System.err.println("bench: cores " + cpus.describe());
+        try (CpuSplit.Pinning generator = cpus.pinThisProcess()) {
+            measureAll();
+        }
+    }
+
+    CpuSplit cpus() {
+        return cpus;
+    }
+
+    private void measureAll() throws Exception {
         BenchRepository repository = new BenchRepository(Files.createDirectories(out.resolve("repository"))).mlp()
                 .paddle(models);
         boolean cls = repository.model("cls").isPresent();
@@ -126,7 +142,7 @@ public final class BenchmarkSuite {
 
         // Transport limit: the same payloads through the echo route.
         if (wants(2, 3, 5)) {
-            try (ServerProcess echo = ServerProcess.echo(out.resolve("echo.log"))) {
+            try (ServerProcess echo = ServerProcess.echo(out.resolve("echo.log"), cpus)) {
                 if (wants(3)) {
                     Workload mlp = repository.model("mlp").orElseThrow().workload();
                     for (int concurrency : MLP_SWEEP) {
@@ -152,7 +168,7 @@ public final class BenchmarkSuite {
         }
 
         try (ServerProcess lanes = ServerProcess.lanes(serverJar, repository.root(), out.resolve("lanes.log"),
-                List.of("--set", "lanes.server.drain-grace=PT0S"))) {
+                List.of("--set", "lanes.server.drain-grace=PT0S"), cpus)) {
             if (det && wants(1)) {
                 measure("lanes rest-binary det c=4", lanes, Protocol.REST_BINARY, workload(repository, "det"),
                         pace.closedSlow(4));
@@ -209,13 +225,16 @@ public final class BenchmarkSuite {
         return repository.model(model).orElseThrow().workload();
     }
 
+    /** Raw ONNX Runtime in a process of its own on the measured CPUs, where the node runs too. */
     private void raw(BenchRepository repository, String model, int callers, boolean slow) throws Exception {
         BenchRepository.BenchModel bench = repository.model(model).orElseThrow();
-        try (RawOrt raw = new RawOrt(bench.onnx(), bench.workload(), BenchRepository.INSTANCES,
-                BenchRepository.INTRA_OP_THREADS)) {
-            ClosedLoop loop = slow ? pace.closedSlow(callers) : pace.closed(callers);
-            record("raw-ort " + model + " c=" + callers, loop, raw, OptionalLong.empty());
-        }
+        ClosedLoop loop = slow ? pace.closedSlow(callers) : pace.closed(callers);
+        String label = "raw-ort " + model + " c=" + callers;
+        LoadResult result = RawOrtRun.run(ServerProcess.benchmarkJvm(cpus), new RawOrtRun.Request(
+                bench.onnx().toAbsolutePath().toString(), bench.workload(), BenchRepository.INSTANCES,
+                BenchRepository.INTRA_OP_THREADS, loop, label), out, out.resolve("raw-ort.log"));
+        results.put(label, result);
+        dev.lanes.benchmarks.load.LoadGenerator.report(result);
     }
 
     private LoadResult measure(String label, ServerProcess server, Protocol protocol, Workload workload,
@@ -414,7 +433,7 @@ public final class BenchmarkSuite {
     private void write() throws IOException {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("command", command);
-        document.put("environment", Environment.describe(ServerProcess.JVM_FLAGS));
+        document.put("environment", Environment.describe(ServerProcess.JVM_FLAGS, cpus));
         document.put("goals", goals.stream().map(g -> {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("scenario", g.scenario());
@@ -428,7 +447,7 @@ public final class BenchmarkSuite {
         document.put("results", results.values().stream().map(LoadResult::toMap).toList());
         Files.writeString(out.resolve("results.json"), Json.write(document) + "\n");
         Plots.write(results, latencyCurve, out);
-        String markdown = Report.markdown(command, Environment.describe(ServerProcess.JVM_FLAGS), goals, results,
+        String markdown = Report.markdown(command, Environment.describe(ServerProcess.JVM_FLAGS, cpus), goals, results,
                 latencyCurve, batchSizes, out);
         Files.writeString(out.resolve("report.md"), markdown);
         if (docs.isPresent()) {

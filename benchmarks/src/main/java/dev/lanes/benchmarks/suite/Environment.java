@@ -15,7 +15,7 @@ final class Environment {
     private Environment() {
     }
 
-    static Map<String, Object> describe(List<String> jvmFlags) {
+    static Map<String, Object> describe(List<String> jvmFlags, CpuSplit cpus) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain").isBlank() ? "" : " (with local changes)"));
         map.put("cpu", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
@@ -24,7 +24,7 @@ final class Environment {
         map.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         map.put("server_jvm_flags", String.join(" ", jvmFlags) + " (default heap and GC)");
         map.put("onnxruntime", OrtEnvironment.getEnvironment().getVersion());
-        map.put("sharing", "generator, servers and raw ONNX Runtime run on the same machine and share its cores");
+        map.put("sharing", cpus.describe());
         return map;
     }
 

@@ -27,11 +27,17 @@ public final class ServerProcess implements AutoCloseable {
         this.grpcPort = grpcPort;
     }
 
-    /** Lanes from its jar ({@code bin/lanes serve} runs the same), on free REST and gRPC ports. */
+    /** Lanes from its jar ({@code bin/lanes serve} runs the same), on free REST and gRPC ports, on every CPU. */
     public static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags) throws IOException {
+        return lanes(serverJar, repository, log, extraFlags, CpuSplit.SHARED);
+    }
+
+    /** As above, on the measured side's CPUs of {@code cpus}. */
+    static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags, CpuSplit cpus)
+            throws IOException {
         int port = freePort();
         int grpcPort = freePort();
-        List<String> command = new ArrayList<>(java());
+        List<String> command = new ArrayList<>(java(cpus));
         command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1", "--port",
                 Integer.toString(port), "--grpc-port", Integer.toString(grpcPort),
                 "--model-repository", repository.toString()));
@@ -43,18 +49,29 @@ public final class ServerProcess implements AutoCloseable {
      * The bare-transport echo route, from this process's class path, or from the one in
      * {@code lanes.bench.classpath} (a test runner's class path may be a manifest-only jar).
      */
-    static ServerProcess echo(Path log) throws IOException {
+    static ServerProcess echo(Path log, CpuSplit cpus) throws IOException {
         int port = freePort();
         int grpcPort = freePort();
-        List<String> command = new ArrayList<>(java());
-        command.addAll(List.of("-cp", System.getProperty("lanes.bench.classpath", System.getProperty("java.class.path")),
+        List<String> command = new ArrayList<>(java(cpus));
+        command.addAll(List.of("-cp", classPath(),
                 "dev.lanes.benchmarks.echo.EchoServer",
                 Integer.toString(port), Integer.toString(grpcPort)));
         return start(command, port, grpcPort, log);
     }
 
-    private static List<String> java() {
-        List<String> command = new ArrayList<>();
+    /** A JVM on the benchmarks' class path and the measured CPUs, for the raw baseline's own process. */
+    static List<String> benchmarkJvm(CpuSplit cpus) {
+        List<String> command = new ArrayList<>(java(cpus));
+        command.addAll(List.of("-cp", classPath()));
+        return command;
+    }
+
+    private static String classPath() {
+        return System.getProperty("lanes.bench.classpath", System.getProperty("java.class.path"));
+    }
+
+    private static List<String> java(CpuSplit cpus) {
+        List<String> command = new ArrayList<>(cpus.prefix());
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JVM_FLAGS);
         return command;

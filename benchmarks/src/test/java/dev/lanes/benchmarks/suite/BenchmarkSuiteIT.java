@@ -5,7 +5,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +33,9 @@ class BenchmarkSuiteIT {
                 "out", out.resolve("run").toString(), "docs", docs.toString(),
                 "server-jar", Path.of("..", "server", "target", "lanes-server.jar").toString(),
                 "models", out.resolve("no-models").toString()), "test");
+        List<Integer> allowedBefore = CpuSplit.allowedCpus();
         suite.run();
+        assertEquals(allowedBefore, CpuSplit.allowedCpus(), "the generator's pinning is undone");
 
         String results = Files.readString(out.resolve("run/results.json"));
         for (int c : BenchmarkSuite.MLP_SWEEP) {
@@ -43,6 +48,19 @@ class BenchmarkSuiteIT {
         assertTrue(suite.goals().stream().allMatch(g -> g.met() != null));
         assertTrue(results.contains("\"agrees\": true") && !results.contains("\"agrees\": false"),
                 "every Lanes level agrees with /metrics");
+
+        CpuSplit cpus = suite.cpus();
+        if (allowedBefore.size() >= 2) {
+            assertTrue(cpus.split(), "two CPUs or more (and taskset): split by default");
+            assertTrue(results.contains("split with taskset"), "the report states the split");
+            List<Integer> measured = CpuSplit.parse(cpus.measured());
+            assertTrue(java.util.Collections.disjoint(measured, CpuSplit.parse(cpus.generator())));
+            Matcher raw = Pattern.compile("raw-ort .* on CPUs (\\S+)").matcher(Files.readString(out.resolve("run/raw-ort.log")));
+            assertTrue(raw.find(), "the raw baseline says where it ran");
+            assertEquals(measured, CpuSplit.parse(raw.group(1)), "raw ONNX Runtime on the node's CPUs");
+            assertTrue(Files.readString(out.resolve("run/lanes.log")).contains("the JVM sees " + measured.size() + ")"),
+                    "the node's JVM sees only the measured CPUs");
+        }
 
         String markdown = Files.readString(docs);
         assertTrue(markdown.startsWith("# Benchmarks\n\nHand-written analysis.\n\n" + Report.START));
