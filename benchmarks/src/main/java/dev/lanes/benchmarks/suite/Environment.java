@@ -18,7 +18,8 @@ final class Environment {
     static Map<String, Object> describe(List<String> jvmFlags, CpuSplit cpus) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("commit", git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain").isBlank() ? "" : " (with local changes)"));
-        map.put("cpu", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        // the machine's, not this process's: the generator may be pinned to part of them
+        map.put("cpu", cpuModel() + ", " + machineCpus() + " cores");
         map.put("memory", memory());
         map.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         map.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
@@ -34,6 +35,14 @@ final class Environment {
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
+        }
+    }
+
+    private static long machineCpus() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+        } catch (IOException e) {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 

@@ -29,20 +29,25 @@ class BatchReportTest {
     /** The instance thread's CPU clock: advanced by the executors below, like the wall clock. */
     private final AtomicLong cpuClock = new AtomicLong(500);
     private final List<ExecutedBatch> meters = new CopyOnWriteArrayList<>();
-    private final VersionStatistics statistics = new VersionStatistics(new ModelStats() {
-        @Override
-        public void queueWait(long nanos) {
-        }
+    private final VersionStatistics statistics = new VersionStatistics(recording(meters));
 
-        @Override
-        public void batchExecuted(ExecutedBatch batch) {
-            meters.add(batch);
-        }
+    /** A model's meters that keep each reported batch. */
+    private static ModelStats recording(List<ExecutedBatch> batches) {
+        return new ModelStats() {
+            @Override
+            public void queueWait(long nanos) {
+            }
 
-        @Override
-        public void requestExpired() {
-        }
-    });
+            @Override
+            public void batchExecuted(ExecutedBatch batch) {
+                batches.add(batch);
+            }
+
+            @Override
+            public void requestExpired() {
+            }
+        };
+    }
 
     @Test
     void batchExecuted_executorMarksPhases_reportsEachPhaseOnceOnTheBatchersClock() throws Exception {
@@ -104,20 +109,7 @@ class BatchReportTest {
     @Test
     void systemCpuClock_seesAThreadOffTheCpu() throws Exception {
         List<ExecutedBatch> reported = new CopyOnWriteArrayList<>();
-        ModelStats sink = new ModelStats() {
-            @Override
-            public void queueWait(long nanos) {
-            }
-
-            @Override
-            public void batchExecuted(ExecutedBatch batch) {
-                reported.add(batch);
-            }
-
-            @Override
-            public void requestExpired() {
-            }
-        };
+        ModelStats sink = recording(reported);
         BatchExecutor sleeping = (batch, phases) -> {
             try {
                 Thread.sleep(200);
