@@ -3,11 +3,11 @@ package dev.lanes.server;
 import dev.lanes.cache.LocalPredictionCache;
 import dev.lanes.cache.PredictionCache;
 import dev.lanes.cache.TieredPredictionCache;
-import dev.lanes.runtime.repository.ModelRepository;
-import dev.lanes.runtime.repository.RepositoryPoller;
 import dev.lanes.runtime.ErrorKind;
 import dev.lanes.runtime.repository.Model;
+import dev.lanes.runtime.repository.ModelRepository;
 import dev.lanes.runtime.repository.ModelState;
+import dev.lanes.runtime.repository.RepositoryPoller;
 import dev.lanes.server.config.ConfigKeys;
 import dev.lanes.server.config.ManagementSettings;
 import dev.lanes.server.config.ServerConfig;
@@ -28,6 +28,7 @@ import dev.lanes.signals.ModelStateMeters;
 import dev.lanes.signals.NativeMemoryMeters;
 import dev.lanes.signals.ProtocolErrorMeters;
 import dev.lanes.signals.RequestMeters;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -166,19 +167,9 @@ public final class LanesServer implements AutoCloseable {
         MetricsRoute metrics = new MetricsRoute(registry);
         V2Routes routes = new V2Routes(repository, state, config.metricsOnOwnPort() ? null : metrics, inference,
                 repositoryControl, access, config.maxRequestSize(), config.maxTensorElements(), NAME, VERSION, EXTENSIONS);
-        WebServerConfig.Builder server = WebServer.builder()
-                .host(config.host())
-                .port(config.port())
+        WebServerConfig.Builder server = behindFrontDoor(WebServer.builder(), frontDoor, config.port(),
+                config.http().maxConnections())
                 .shutdownHook(false)
-                // Lanes frames every request itself: its front door is the port's one selector.
-                .protocolsDiscoverServices(false)
-                .addConnectionSelector(frontDoor)
-                .maxTcpConnections(config.http().maxConnections())
-                // the front door times out idle connections itself; Helidon's own timer must not come first
-                .idleConnectionTimeout(config.http().idleTimeout().plusMinutes(1))
-                .directHandlers(JsonDirectHandler.forAllEvents())
-                // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
-                .connectionOptions(options -> options.tcpNoDelay(true))
                 .routing(routing -> routing
                         .addFilter(new RequestLogFilter(accessLog))
                         .addFilter(new HttpCloseFilter(state::draining, V2Routes.DRAIN_LIMIT))
@@ -187,15 +178,8 @@ public final class LanesServer implements AutoCloseable {
             // The same front door (limits, timeouts, framing), with room for a few scrapers only.
             metricsDoor = new FrontDoor(config.http(), METRICS_MAX_BODY,
                     status -> protocolErrors.refused("rest", Integer.toString(status)));
-            server.putSocket(METRICS_SOCKET, socket -> socket
-                    .host(config.host())
-                    .port(config.metricsPort())
-                    .protocolsDiscoverServices(false)
-                    .addConnectionSelector(metricsDoor)
-                    .maxTcpConnections(METRICS_MAX_CONNECTIONS)
-                    .idleConnectionTimeout(config.http().idleTimeout().plusMinutes(1))
-                    .directHandlers(JsonDirectHandler.forAllEvents())
-                    .routing(routing -> routing.register(metrics)));
+            server.putSocket(METRICS_SOCKET, socket -> behindFrontDoor(socket, metricsDoor, config.metricsPort(),
+                    METRICS_MAX_CONNECTIONS).routing(routing -> routing.register(metrics)));
         }
         webServer = server.build().start();
         if (!webServer.isRunning()) {
@@ -210,6 +194,22 @@ public final class LanesServer implements AutoCloseable {
                 + ", models from " + repository.root() + ", prediction cache " + cache.name()
                 + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
         return this;
+    }
+
+    /** A listener on {@code port} whose every request Lanes' front door frames. */
+    private <B extends ListenerConfig.BuilderBase<B, ?>> B behindFrontDoor(B listener, FrontDoor door, int port,
+                                                                          int maxConnections) {
+        return listener.host(config.host())
+                .port(port)
+                // Lanes frames every request itself: its front door is the port's one selector.
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(door)
+                .maxTcpConnections(maxConnections)
+                // the front door times out idle connections itself; Helidon's own timer must not come first
+                .idleConnectionTimeout(config.http().idleTimeout().plusMinutes(1))
+                .directHandlers(JsonDirectHandler.forAllEvents())
+                // Nagle's algorithm delays small responses by up to 40 ms; inference replies are small.
+                .connectionOptions(options -> options.tcpNoDelay(true));
     }
 
     /**

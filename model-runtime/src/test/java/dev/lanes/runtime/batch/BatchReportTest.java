@@ -112,7 +112,7 @@ class BatchReportTest {
         ModelStats sink = recording(reported);
         BatchExecutor sleeping = (batch, phases) -> {
             try {
-                Thread.sleep(200);
+                Thread.sleep(200); // the behaviour under test: a thread off the CPU for a known span
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
