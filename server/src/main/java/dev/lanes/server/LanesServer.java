@@ -33,6 +33,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -112,11 +113,13 @@ public final class LanesServer implements AutoCloseable {
         }
         ManagementSettings management = config.management();
         AccessLog accessLog = new AccessLog(config.log().access());
+        long loadStarted = System.nanoTime();
         if (management.loadsAllAtStart()) {
             repository.loadAll();
         } else {
             repository.loadOnly(management.loadModels());
         }
+        long modelMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStarted);
         if (management.exitOnError()) {
             refuseFailedModels();
         }
@@ -192,7 +195,10 @@ public final class LanesServer implements AutoCloseable {
                         : " (REST, /metrics)")
                 + (grpc == null ? ", gRPC off" : ", gRPC on " + config.host() + ":" + grpc.port())
                 + ", models from " + repository.root() + ", prediction cache " + cache.name()
-                + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")"));
+                + (state.ready() ? "" : " (not ready: " + state.notReadyReason() + ")")
+                // what a cold start spends besides loading and warming models (bin/bench scenarios)
+                + "; started " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms after the JVM, "
+                + modelMillis + " ms of it loading models");
         return this;
     }
 

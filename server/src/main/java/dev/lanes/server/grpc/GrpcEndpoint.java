@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * gRPC on its own port through grpc-java's Netty server, the reference implementation: the
@@ -39,6 +40,7 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     private final Server server;
     private final HealthStatusManager health;
+    private final AtomicBoolean healthTerminal = new AtomicBoolean();
     private final ExecutorService calls;
     private final EventLoops loops;
 
@@ -153,14 +155,21 @@ public final class GrpcEndpoint implements AutoCloseable {
      * open run on. Clients reconnect elsewhere.
      */
     public void stopAccepting() {
-        health.enterTerminalState();
+        enterTerminalHealth();
         server.shutdown();
+    }
+
+    /** Once only: a second call logs a WARNING with a stack trace ("Already terminating"). */
+    private void enterTerminalHealth() {
+        if (healthTerminal.compareAndSet(false, true)) {
+            health.enterTerminalState();
+        }
     }
 
     /** Cancels whatever is still open and stops. */
     @Override
     public void close() {
-        health.enterTerminalState();
+        enterTerminalHealth();
         server.shutdownNow();
         try {
             server.awaitTermination(5, TimeUnit.SECONDS);
