@@ -1,11 +1,17 @@
 package dev.lanes.benchmarks.load;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -15,6 +21,10 @@ import java.util.OptionalLong;
  * on while the generator keeps its own: reads a {@link Request}, measures, writes the
  * {@link LoadResult}. The callers are the threads that run ORT, as in the generator's own process.
  *   java -cp ... dev.lanes.benchmarks.load.RawOrtRun REQUEST_FILE RESULT_FILE
+ *
+ * <p>With {@code --idle REQUESTS_FILE} it holds the sessions of every request instead, each run
+ * once (as the node warms its instances), and waits to be killed: the raw process whose memory
+ * an idle node is compared with.
  */
 public final class RawOrtRun {
     /** What to measure: the model, its input, the sessions and threads, the closed loop. */
@@ -25,7 +35,13 @@ public final class RawOrtRun {
     private RawOrtRun() {
     }
 
+    static final String IDLE_LINE = "raw-ort idle";
+
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--idle")) {
+            holdIdle(Path.of(args[1]));
+            return;
+        }
         if (args.length != 2) {
             System.err.println("usage: RawOrtRun REQUEST_FILE RESULT_FILE");
             System.exit(2);
@@ -39,9 +55,73 @@ public final class RawOrtRun {
         LoadResult result;
         try (RawOrt raw = new RawOrt(Path.of(request.onnx()), request.workload(), request.instances(),
                 request.intraOpThreads())) {
-            result = request.loop().run(raw, request.label(), OptionalLong.empty(), true);
+            // its own CPU as the "server's": what raw ORT spends per inference, beside the node's per request
+            result = request.loop().run(raw, request.label(), OptionalLong.of(ProcessHandle.current().pid()), true);
         }
         write(Path.of(args[1]), result);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void holdIdle(Path requestsFile) throws Exception {
+        List<Request> requests;
+        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(requestsFile))) {
+            requests = (List<Request>) in.readObject();
+        }
+        List<RawOrt> held = new ArrayList<>();
+        for (Request request : requests) {
+            RawOrt raw = new RawOrt(Path.of(request.onnx()), request.workload(), request.instances(),
+                    request.intraOpThreads());
+            held.add(raw);
+            for (int i = 0; i < request.instances(); i++) {
+                try (Caller caller = raw.newCaller()) { // callers take the sessions in turn
+                    caller.call();
+                }
+            }
+        }
+        System.out.println(IDLE_LINE + ": " + held.size() + " models");
+        System.out.flush();
+        Thread.currentThread().join(); // until killed
+    }
+
+    /**
+     * Starts a process holding the sessions of {@code requests} idle, waits {@code settle} after
+     * they are loaded and warmed, and returns its resident memory.
+     */
+    public static long idleResidentBytes(List<String> command, List<Request> requests, Path directory, Path log,
+                                         Duration settle) throws IOException, InterruptedException {
+        Path requestsFile = Files.createTempFile(directory, "raw-idle", ".ser");
+        write(requestsFile, new ArrayList<>(requests));
+        List<String> full = new ArrayList<>(command);
+        full.addAll(List.of(RawOrtRun.class.getName(), "--idle", requestsFile.toString()));
+        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)); Writer copy = Files.newBufferedWriter(log, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            for (String line = lines.readLine(); ; line = lines.readLine()) {
+                if (line == null) {
+                    throw new IOException("the idle raw ONNX Runtime process ended early; see " + log);
+                }
+                copy.write(line + "\n");
+                if (line.startsWith(IDLE_LINE)) {
+                    break;
+                }
+            }
+            Thread.sleep(settle.toMillis()); // the settle time is what is measured: no event to wait on
+            return residentBytes(process.pid());
+        } finally {
+            process.destroyForcibly().waitFor();
+            Files.deleteIfExists(requestsFile);
+        }
+    }
+
+    /** VmRSS of a live process, from /proc. */
+    public static long residentBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
     }
 
     private static String allowedCpus() throws IOException {

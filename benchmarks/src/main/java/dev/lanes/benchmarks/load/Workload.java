@@ -37,6 +37,22 @@ public record Workload(String model, String input, long[] shape, float[] values)
         return new Workload(model, input, shape.clone(), values);
     }
 
+    /** The same input sent to another model name. */
+    public Workload named(String otherModel) {
+        return new Workload(otherModel, input, shape, values);
+    }
+
+    /** The same values repeated {@code rows} times along a new leading batch dimension of that size. */
+    public Workload batchOf(int rows) {
+        long[] batched = shape.clone();
+        batched[0] = shape[0] * rows;
+        float[] repeated = new float[values.length * rows];
+        for (int row = 0; row < rows; row++) {
+            System.arraycopy(values, 0, repeated, row * values.length, values.length);
+        }
+        return new Workload(model, input, batched, repeated);
+    }
+
     /** Parses {@code NAME:D0,D1,...}, e.g. {@code x:1,3,48,192}. */
     public static Workload parse(String model, String spec) {
         int colon = spec.indexOf(':');

@@ -67,6 +67,18 @@ record CpuSplit(String measured, String generator) {
         return split() ? List.of("taskset", "-c", measured) : List.of();
     }
 
+    /**
+     * The prefix that runs a process on one CPU (the first of the measured side, or of all when the
+     * cores are shared), as a one-CPU replica; none where taskset is missing.
+     */
+    List<String> oneCpuPrefix() throws IOException {
+        if (!onPath("taskset")) {
+            return List.of();
+        }
+        String cpu = split() ? measured.split(",")[0] : Integer.toString(allowedCpus().get(0));
+        return List.of("taskset", "-c", cpu);
+    }
+
     String describe() {
         return split()
                 ? "split with taskset: servers and raw ONNX Runtime on CPU " + measured + ", the load generator on CPU "

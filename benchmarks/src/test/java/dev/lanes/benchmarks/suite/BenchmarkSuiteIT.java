@@ -44,7 +44,9 @@ class BenchmarkSuiteIT {
         }
         assertTrue(results.contains("\"lanes rest-binary mlp_nobatch c=64\""));
         assertTrue(results.contains("\"raw-ort mlp c=2\""));
-        assertEquals(2, suite.goals().size(), "a verdict for scenarios 3 and 4: " + suite.goals());
+        assertTrue(results.contains("\"raw-ort mlp batch=" + BenchmarkSuite.MLP_RAW_BATCH + " c=2\""),
+                "raw ORT at the batch size the batched ceiling uses");
+        assertEquals(4, suite.goals().size(), "two verdicts each for scenarios 3 and 4: " + suite.goals());
         assertTrue(suite.goals().stream().allMatch(g -> g.met() != null));
         assertTrue(results.contains("\"agrees\": true") && !results.contains("\"agrees\": false"),
                 "every Lanes level agrees with /metrics");
@@ -65,7 +67,7 @@ class BenchmarkSuiteIT {
         String markdown = Files.readString(docs);
         assertTrue(markdown.startsWith("# Benchmarks\n\nHand-written analysis.\n\n" + Report.START));
         assertTrue(markdown.endsWith(Report.END + "\n\n## Cache\n\nKept.\n"), "text after the section is kept");
-        assertTrue(!markdown.contains("\nold\n") && markdown.contains("| 3 | MLP: Lanes at saturation"));
+        assertTrue(!markdown.contains("\nold\n") && markdown.contains("| 3 | MLP batched c=64 ÷ its ceiling"));
         for (String plot : new String[]{Plots.THROUGHPUT, Plots.LATENCY}) {
             String svg = Files.readString(out.resolve(Report.PLOTS_DIR).resolve(plot));
             assertTrue(svg.startsWith("<svg") && svg.trim().endsWith("</svg>"), plot);

@@ -1,0 +1,160 @@
+package dev.lanes.benchmarks.suite;
+
+import dev.lanes.benchmarks.load.Caller;
+import dev.lanes.benchmarks.load.Protocol;
+import dev.lanes.benchmarks.load.RawOrtRun;
+import dev.lanes.benchmarks.load.Target;
+import dev.lanes.benchmarks.load.Workload;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Scenario 9: a new replica's cold start, from the process starting to its first 200 on
+ * {@code /v2/health/ready}, split into the node's own start and the part it spends loading and
+ * warming models (which it logs), and what it holds in memory once idle.
+ *
+ * <p>With {@link #trainAotCache}, a training run writes the JDK's class cache for the node (JDK 25's
+ * AOT cache, or a dynamic CDS archive before it) as an image build would, so the same start can be
+ * measured with and without it.
+ */
+final class ColdStart {
+    private static final Pattern MODEL_MILLIS = Pattern.compile("(\\d+) ms of it loading models");
+    /** Readiness is polled this often: the figure's resolution. */
+    private static final Duration POLL = Duration.ofMillis(5);
+    /** An idle node's memory is read this long after it is ready (late class loading, JIT, GC settle). */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
+
+    /** One start: wall time to ready, the node's model loading within it, and its idle RSS. */
+    record Start(String label, double readyMillis, double modelMillis, long idleRssBytes) {
+        double beyondModelsMillis() {
+            return readyMillis - modelMillis;
+        }
+    }
+
+    private final Path serverJar;
+    private final Path repository;
+    private final Path out;
+
+    ColdStart(Path serverJar, Path repository, Path out) {
+        this.serverJar = serverJar;
+        this.repository = repository;
+        this.out = out;
+    }
+
+    /** The JVM flag that uses a class cache written by {@link #trainAotCache}. */
+    static String useCacheFlag(Path cache) {
+        return Runtime.version().feature() >= 25 ? "-XX:AOTCache=" + cache : "-XX:SharedArchiveFile=" + cache;
+    }
+
+    /**
+     * Runs the node once with the flag that writes the class cache at exit, sends it a few requests
+     * of each workload (so the classes of the inference path are in it too), and stops it.
+     */
+    Path trainAotCache(List<String> prefix, List<Workload> workloads) throws IOException, InterruptedException {
+        Path cache = out.resolve(Runtime.version().feature() >= 25 ? "lanes.aot" : "lanes.jsa");
+        Files.deleteIfExists(cache);
+        String writeFlag = Runtime.version().feature() >= 25 ? "-XX:AOTCacheOutput=" + cache
+                : "-XX:ArchiveClassesAtExit=" + cache;
+        Launched node = launch("training", prefix, List.of(writeFlag));
+        try {
+            node.awaitReady();
+            for (Workload workload : workloads) {
+                for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
+                    try (Target target = new Target("127.0.0.1", node.port, node.grpcPort, protocol, workload, 1);
+                         Caller caller = target.newCaller()) {
+                        for (int i = 0; i < 20; i++) {
+                            caller.call();
+                        }
+                    }
+                }
+            }
+        } finally {
+            node.stop(); // the cache is written as the JVM exits
+        }
+        if (!Files.isRegularFile(cache)) {
+            throw new IOException("the training run wrote no class cache " + cache + "; see " + node.log);
+        }
+        return cache;
+    }
+
+    /** One cold start under {@code prefix} (taskset, a CPU quota) with {@code jvmFlags}. */
+    Start measure(String label, List<String> prefix, List<String> jvmFlags) throws IOException, InterruptedException {
+        Launched node = launch(label, prefix, jvmFlags);
+        try {
+            double readyMillis = node.awaitReady();
+            Thread.sleep(IDLE_SETTLE.toMillis()); // the settle time is what is measured: no event to wait on
+            long rss = RawOrtRun.residentBytes(node.process.pid());
+            double modelMillis = modelMillis(Files.readString(node.log))
+                    .orElseThrow(() -> new IOException("no 'ms of it loading models' line in " + node.log));
+            return new Start(label, readyMillis, modelMillis, rss);
+        } finally {
+            node.stop();
+        }
+    }
+
+    static Optional<Double> modelMillis(String log) {
+        Matcher matcher = MODEL_MILLIS.matcher(log);
+        return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
+    }
+
+    private Launched launch(String label, List<String> prefix, List<String> jvmFlags) throws IOException {
+        int port = ServerProcess.freePort();
+        int grpcPort = ServerProcess.freePort();
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(ServerProcess.JVM_FLAGS);
+        command.add("-Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager");
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1",
+                "--port", Integer.toString(port), "--grpc-port", Integer.toString(grpcPort),
+                "--model-repository", repository.toString(), "--set", "lanes.server.drain-grace=PT0S"));
+        Path log = out.resolve("cold-start-" + label.replaceAll("[^A-Za-z0-9.]+", "-") + ".log");
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Launched(process, started, port, grpcPort, log);
+    }
+
+    private record Launched(Process process, long startedNanos, int port, int grpcPort, Path log) {
+        /** Milliseconds from the process start to its first 200 on /v2/health/ready. */
+        double awaitReady() throws IOException, InterruptedException {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            URI ready = URI.create("http://127.0.0.1:" + port + "/v2/health/ready");
+            long deadline = startedNanos + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IOException("the node exited with " + process.exitValue() + "; see " + log);
+                }
+                try {
+                    if (client.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return (System.nanoTime() - startedNanos) / 1e6;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(POLL.toMillis()); // a child's readiness: nothing to wait on but polling
+            }
+            throw new IOException("the node was not ready within 3 minutes; see " + log);
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

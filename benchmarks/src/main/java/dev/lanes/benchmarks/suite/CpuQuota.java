@@ -1,0 +1,63 @@
+package dev.lanes.benchmarks.suite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A CFS quota of a fraction of one CPU, as a Kubernetes CPU limit sets it, in a cgroup of its own
+ * (the v1 cpu controller or cgroup v2's cpu.max). The command joins the group before it execs, so
+ * the quota holds from the process's first instruction, which a cold start needs.
+ */
+final class CpuQuota implements AutoCloseable {
+    private static final long PERIOD_MICROS = 100_000;
+
+    private final Path group;
+    private final double cpus;
+
+    private CpuQuota(Path group, double cpus) {
+        this.group = group;
+        this.cpus = cpus;
+    }
+
+    /** A group allowing {@code cpus} of one CPU, or empty where this process cannot make one. */
+    static Optional<CpuQuota> create(double cpus) {
+        String name = "lanes-bench-" + ProcessHandle.current().pid();
+        long quota = Math.round(cpus * PERIOD_MICROS);
+        Path v1 = Path.of("/sys/fs/cgroup/cpu");
+        Path v2 = Path.of("/sys/fs/cgroup");
+        try {
+            if (Files.isWritable(v1) && Files.exists(v1.resolve("cpu.cfs_quota_us"))) {
+                Path group = Files.createDirectories(v1.resolve(name));
+                Files.writeString(group.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
+                Files.writeString(group.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+                return Optional.of(new CpuQuota(group, cpus));
+            }
+            if (Files.isWritable(v2) && Files.exists(v2.resolve("cgroup.controllers"))) {
+                Path group = Files.createDirectories(v2.resolve(name));
+                Files.writeString(group.resolve("cpu.max"), quota + " " + PERIOD_MICROS);
+                return Optional.of(new CpuQuota(group, cpus));
+            }
+        } catch (IOException e) {
+            System.err.println("bench: cannot make a cgroup with a CPU quota: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    double cpus() {
+        return cpus;
+    }
+
+    /** Runs the rest of a command inside the group: the shell moves itself in, then execs it. */
+    List<String> prefix() {
+        return List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString());
+    }
+
+    @Override
+    public void close() {
+        // a group with no process left in it is removed like an empty directory
+        group.toFile().delete();
+    }
+}

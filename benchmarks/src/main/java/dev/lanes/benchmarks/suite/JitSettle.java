@@ -1,0 +1,95 @@
+package dev.lanes.benchmarks.suite;
+
+import dev.lanes.benchmarks.load.Caller;
+import dev.lanes.benchmarks.load.CallerSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * Warms a server with load until its JIT compilers have settled, so a measurement sees its steady
+ * state. On one CPU the compilers share the core with the requests: a node took over a minute of
+ * load before C2 was done (profiled in docs/benchmarks.md), and a fixed few seconds of warm-up
+ * measured it a quarter below its steady rate. The compilers' CPU time is read from /proc per
+ * thread (HotSpot names them "C1 CompilerThread" and "C2 CompilerThread"), so this works for any
+ * JVM, Lanes or the echo route.
+ */
+final class JitSettle {
+    static final Duration WINDOW = Duration.ofSeconds(2);
+    /** Settled: the compilers used under 2 % of one CPU over the last window. */
+    static final double SETTLED_SHARE = 0.02;
+    /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    private JitSettle() {
+    }
+
+    /**
+     * Drives {@code source} with {@code callers} closed-loop callers until the JIT of process
+     * {@code pid} settles or {@code limit} passes.
+     *
+     * @return seconds of load it took, negative when it had not settled by the limit
+     */
+    static double warm(CallerSource source, long pid, int callers, Duration limit) throws InterruptedException {
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            threads.add(Thread.ofPlatform().daemon().name("bench-warm-" + i).start(() -> {
+                try (Caller caller = source.newCaller()) {
+                    while (running.get()) {
+                        caller.call();
+                    }
+                }
+            }));
+        }
+        long started = System.nanoTime();
+        try {
+            double before = compilerCpuSeconds(pid);
+            while (System.nanoTime() - started < limit.toNanos()) {
+                Thread.sleep(WINDOW.toMillis()); // the window is the measurement: nothing to wait on
+                double now = compilerCpuSeconds(pid);
+                if (now - before < SETTLED_SHARE * WINDOW.toNanos() / 1e9) {
+                    return (System.nanoTime() - started) / 1e9;
+                }
+                before = now;
+            }
+            return -(System.nanoTime() - started) / 1e9;
+        } finally {
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+    }
+
+    /** CPU seconds the process's JIT compiler threads have used; 0 where /proc cannot tell. */
+    static double compilerCpuSeconds(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        double ticks = 0;
+        try (Stream<Path> threads = Files.list(tasks)) {
+            for (Path task : threads.toList()) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    // fields after the parenthesised name: state is the 3rd, utime the 14th, stime the 15th
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lanes.benchmarks.suite;
+
+import dev.lanes.benchmarks.load.ClosedLoop;
+import dev.lanes.benchmarks.load.RawOrtRun;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Scenario 9's instruments on the project's own MLP: the class cache a training run writes is one
+ * the JVM accepts (the start fails otherwise), a start's time splits into model loading and the
+ * rest, a CPU quota holds the node from its first instruction, and the raw process holds its
+ * sessions idle. Figures are not asserted: only that each was measured.
+ */
+class ColdStartIT {
+    @TempDir
+    Path out;
+
+    @Test
+    void measuresStartsWithAndWithoutTheClassCacheAndTheRawProcessIdle() throws Exception {
+        System.setProperty("lanes.bench.classpath", "target/lanes-benchmarks.jar:target/libs/*");
+        BenchRepository repository = new BenchRepository(Files.createDirectories(out.resolve("repository"))).mlp();
+        ColdStart starts = new ColdStart(Path.of("..", "server", "target", "lanes-server.jar"), repository.root(), out);
+        Path cache = starts.trainAotCache(List.of(), List.of(repository.model("mlp").orElseThrow().workload()));
+        assertTrue(Files.size(cache) > 0, "the training run wrote " + cache);
+
+        ColdStart.Start plain = starts.measure("plain", List.of(), List.of());
+        // AOTMode=on (Xshare:on before JDK 25): the JVM refuses to start when it cannot use the cache
+        String require = Runtime.version().feature() >= 25 ? "-XX:AOTMode=on" : "-Xshare:on";
+        ColdStart.Start cached = starts.measure("cached", List.of(), List.of(require, ColdStart.useCacheFlag(cache)));
+        for (ColdStart.Start start : List.of(plain, cached)) {
+            assertTrue(start.modelMillis() >= 0 && start.readyMillis() > start.modelMillis(), start.toString());
+            assertTrue(start.idleRssBytes() > 0, start.toString());
+        }
+
+        Optional<CpuQuota> quota = CpuQuota.create(0.5);
+        if (quota.isPresent()) { // this machine's CI has a writable cgroup; a container may not
+            try (CpuQuota half = quota.get()) {
+                ColdStart.Start capped = starts.measure("quota", half.prefix(), List.of());
+                assertTrue(capped.readyMillis() > capped.modelMillis(), capped.toString());
+                String log = Files.readString(out.resolve("cold-start-quota.log"));
+                assertTrue(log.contains("ms of it loading models"), log);
+            }
+        }
+
+        BenchRepository.BenchModel mlp = repository.model("mlp").orElseThrow();
+        List<String> jvm = new ArrayList<>(ServerProcess.benchmarkJvm(CpuSplit.SHARED));
+        long rss = RawOrtRun.idleResidentBytes(jvm, List.of(new RawOrtRun.Request(mlp.onnx().toAbsolutePath().toString(),
+                mlp.workload(), 1, 1, new ClosedLoop(1, Duration.ZERO, Duration.ofMillis(100), 3, 0.1), "idle mlp")),
+                out, out.resolve("raw.log"), Duration.ZERO);
+        assertTrue(rss > 0);
+        assertTrue(Files.readString(out.resolve("raw.log")).contains("raw-ort idle: 1 models"));
+    }
+
+    @Test
+    void aQuotaGroupHoldsTheCommandFromItsStart() throws Exception {
+        Optional<CpuQuota> quota = CpuQuota.create(0.25);
+        if (quota.isEmpty()) {
+            Assumptions.abort("no writable cgroup here: the suite then starts no quota replica either");
+        }
+        try (CpuQuota small = quota.get()) {
+            List<String> command = new ArrayList<>(small.prefix());
+            command.addAll(List.of("cat", "/proc/self/cgroup"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String groups = new String(process.getInputStream().readAllBytes());
+            assertEquals(0, process.waitFor(), groups);
+            assertTrue(groups.contains("lanes-bench-" + ProcessHandle.current().pid()), groups);
+        }
+    }
+}
