@@ -31,7 +31,10 @@ public final class LoadGenerator {
               --connections N        open loop: connections at most (default 1024)
               --grpc-port N          the server's gRPC port, for --protocol grpc (default 8001)
               --grpc-channels N      gRPC connections shared by the callers (default 4)
-              --server-pid PID       also report the server process's CPU use
+              --server-pid PID       also report the server process's CPU use, and pin it to the measured CPUs
+              --shared-cores         leave every process on every CPU (default with two CPUs or more and
+                                     taskset: this generator on the lower half of the allowed CPUs and the
+                                     --server-pid process on the upper half, both restored afterwards)
               --json FILE            write the results there (default: stdout only)
               --quiet                no progress line
             """;
@@ -45,7 +48,7 @@ public final class LoadGenerator {
 
     /** Runs the levels the arguments ask for; 0 when every request succeeded and /metrics agreed, 1 otherwise, 2 for usage. */
     public static int run(String[] args) throws Exception {
-        Map<String, String> options = Options.parse(args, "quiet");
+        Map<String, String> options = Options.parse(args, "quiet", "shared-cores");
         if (options.containsKey("help") || !options.containsKey("model") || !options.containsKey("input")) {
             System.err.print(USAGE);
             return options.containsKey("help") ? 0 : 2;
@@ -59,7 +62,13 @@ public final class LoadGenerator {
         boolean progress = !options.containsKey("quiet");
         List<LoadResult> results = new ArrayList<>();
         int grpcPort = Integer.parseInt(options.getOrDefault("grpc-port", "8001"));
-        try (Target target = new Target(url.getHost(), url.getPort(), grpcPort, protocol, workload,
+        CpuSplit cpus = CpuSplit.choose(options.containsKey("shared-cores"));
+        System.err.println("bench: cores " + (serverPid.isPresent() || !cpus.split() ? cpus.describe()
+                : "split with taskset: the load generator on CPU " + cpus.generator() + "; the server stays where it"
+                        + " runs (give --server-pid to pin it to CPU " + cpus.measured() + ")"));
+        try (CpuSplit.Pinning server = serverPid.isPresent() ? cpus.pinServer(serverPid.getAsLong()) : () -> { };
+             CpuSplit.Pinning generator = cpus.pinThisProcess();
+             Target target = new Target(url.getHost(), url.getPort(), grpcPort, protocol, workload,
                 Integer.parseInt(options.getOrDefault("grpc-channels", "4")))) {
             if (options.containsKey("rate")) {
                 for (double rate : Arrays.stream(options.get("rate").split(",")).mapToDouble(Double::parseDouble).toArray()) {

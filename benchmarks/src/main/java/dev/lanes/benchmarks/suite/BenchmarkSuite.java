@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.suite;
 
+import dev.lanes.benchmarks.load.CpuSplit;
 import dev.lanes.benchmarks.echo.EchoServer;
 import dev.lanes.benchmarks.load.CallerSource;
 import dev.lanes.benchmarks.load.ClosedLoop;

@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.suite;
 
+import dev.lanes.benchmarks.load.CpuSplit;
 import ai.onnxruntime.OrtEnvironment;
 
 import java.io.IOException;

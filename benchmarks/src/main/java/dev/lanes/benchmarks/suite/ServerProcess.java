@@ -1,5 +1,7 @@
 package dev.lanes.benchmarks.suite;
 
+import dev.lanes.benchmarks.load.CpuSplit;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -33,7 +35,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** As above, on the measured side's CPUs of {@code cpus}. */
-    static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags, CpuSplit cpus)
+    public static ServerProcess lanes(Path serverJar, Path repository, Path log, List<String> extraFlags, CpuSplit cpus)
             throws IOException {
         int port = freePort();
         int grpcPort = freePort();

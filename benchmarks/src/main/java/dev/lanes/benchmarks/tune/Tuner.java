@@ -8,6 +8,7 @@ import dev.lanes.benchmarks.load.Options;
 import dev.lanes.benchmarks.load.Protocol;
 import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
+import dev.lanes.benchmarks.load.CpuSplit;
 import dev.lanes.benchmarks.suite.ServerProcess;
 
 import java.io.IOException;
@@ -42,14 +43,16 @@ public final class Tuner {
               --input SPEC           the request's input, e.g. x:1,3,48,192
               --p99-ms MS            latency objective: p99 at or below this
               --protocol P           rest-binary | grpc | rest-json (default rest-binary)
-              --instances LIST       default: 1,2,4,.. up to the cores
-              --threads LIST         intra-op threads; default 1,2,4,.. with instances × threads <= cores
+              --instances LIST       default: 1,2,4,.. up to the node's cores
+              --threads LIST         intra-op threads; default 1,2,4,.. with instances × threads <= the node's cores
               --max-batch LIST       default 1,4,16,64
               --queue-delay-us LIST  default 0,1000
               --concurrency LIST     default 1,2,4,8,16,32,64
               --window S             seconds per measurement window (default 1; 3 windows, 1 s warm-up)
               --server-jar JAR       default server/target/lanes-server.jar
               --out DIR              config.pbtxt and tune.json (default benchmarks/results/tune/NAME)
+              --shared-cores         node and generator on every CPU (default with two CPUs or more and
+                                     taskset: the node on the upper half, this generator on the lower half)
             """;
 
     /** Queue bound written into every candidate: enough for the sweep's highest concurrency. */
@@ -67,7 +70,7 @@ public final class Tuner {
 
     /** 0 when a config.pbtxt was written, 1 when no candidate met the objective, 2 for usage. */
     public static int run(String[] args) throws Exception {
-        Map<String, String> options = Options.parse(args);
+        Map<String, String> options = Options.parse(args, "shared-cores");
         if (options.containsKey("help") || !options.containsKey("model-dir") || !options.containsKey("input")
                 || !options.containsKey("p99-ms")) {
             System.err.print(USAGE);
@@ -76,7 +79,9 @@ public final class Tuner {
         Path modelDir = Path.of(options.get("model-dir")).toAbsolutePath().normalize();
         String name = modelDir.getFileName().toString();
         double objective = Double.parseDouble(options.get("p99-ms"));
-        int cores = Runtime.getRuntime().availableProcessors();
+        CpuSplit cpus = CpuSplit.choose(options.containsKey("shared-cores"));
+        // candidates are sized for the CPUs the node gets
+        int cores = cpus.split() ? CpuSplit.parse(cpus.measured()).size() : Runtime.getRuntime().availableProcessors();
         List<Integer> instances = ints(options.get("instances"), powersOfTwo(cores));
         List<Integer> threads = ints(options.get("threads"), powersOfTwo(cores));
         List<Integer> batches = ints(options.get("max-batch"), List.of(1, 4, 16, 64));
@@ -92,10 +97,12 @@ public final class Tuner {
         Files.createSymbolicLink(repository.resolve(name), modelDir);
         Workload workload = Workload.parse(name, options.get("input"));
         List<Trial> trials = new ArrayList<>();
+        System.err.println("tune: cores " + cpus.describe());
         try (ServerProcess node = ServerProcess.lanes(
                 Path.of(options.getOrDefault("server-jar", "server/target/lanes-server.jar")), repository,
                 out.resolve("lanes.log"), List.of("--model-control-mode", "explicit",
-                        "--set", "lanes.server.drain-grace=PT0S"));
+                        "--set", "lanes.server.drain-grace=PT0S"), cpus);
+             CpuSplit.Pinning generator = cpus.pinThisProcess();
              Target target = new Target("127.0.0.1", node.port(), node.grpcPort(), protocol, workload, 4)) {
             for (Candidate candidate : grid) {
                 load(node.port(), name, candidate.configJson(name, MAX_QUEUE_SIZE));

@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.suite;
 
+import dev.lanes.benchmarks.load.CpuSplit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.suite;
 
+import dev.lanes.benchmarks.load.CpuSplit;
 import dev.lanes.benchmarks.load.ClosedLoop;
 import dev.lanes.benchmarks.load.RawOrtRun;
 import org.junit.jupiter.api.Assumptions;

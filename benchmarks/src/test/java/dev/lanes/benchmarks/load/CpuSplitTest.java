@@ -1,4 +1,4 @@
-package dev.lanes.benchmarks.suite;
+package dev.lanes.benchmarks.load;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.lanes.benchmarks.suite;
+package dev.lanes.benchmarks.load;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,10 +18,10 @@ import java.util.stream.Collectors;
  * @param measured  taskset list for servers and the raw baseline, or null when shared
  * @param generator taskset list for this process (the generator), or null when shared
  */
-record CpuSplit(String measured, String generator) {
-    static final CpuSplit SHARED = new CpuSplit(null, null);
+public record CpuSplit(String measured, String generator) {
+    public static final CpuSplit SHARED = new CpuSplit(null, null);
 
-    static CpuSplit choose(boolean shared) throws IOException {
+    public static CpuSplit choose(boolean shared) throws IOException {
         List<Integer> allowed = allowedCpus();
         if (shared || allowed.size() < 2 || !onPath("taskset")) {
             return SHARED;
@@ -30,12 +30,12 @@ record CpuSplit(String measured, String generator) {
         return new CpuSplit(list(allowed.subList(half, allowed.size())), list(allowed.subList(0, half)));
     }
 
-    boolean split() {
+    public boolean split() {
         return measured != null;
     }
 
     /** Undoes a pinning. */
-    interface Pinning extends AutoCloseable {
+    public interface Pinning extends AutoCloseable {
         @Override
         void close() throws IOException, InterruptedException;
     }
@@ -44,26 +44,35 @@ record CpuSplit(String measured, String generator) {
      * Pins every thread of this process (the generator) to its CPUs (threads started later inherit
      * it) until the returned pinning closes, which restores the CPUs it had.
      */
-    Pinning pinThisProcess() throws IOException, InterruptedException {
-        if (!split()) {
-            return () -> { };
-        }
-        String before = list(allowedCpus());
-        pin(generator);
-        return () -> pin(before);
+    public Pinning pinThisProcess() throws IOException, InterruptedException {
+        return split() ? pin(ProcessHandle.current().pid(), generator) : () -> { };
     }
 
-    private static void pin(String cpus) throws IOException, InterruptedException {
-        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus,
-                Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true).start();
+    /**
+     * Pins every thread of a server already running (bin/bench load --server-pid) to the measured
+     * CPUs until the returned pinning closes, which gives it back the CPUs it had.
+     */
+    public Pinning pinServer(long pid) throws IOException, InterruptedException {
+        return split() ? pin(pid, measured) : () -> { };
+    }
+
+    private static Pinning pin(long pid, String cpus) throws IOException, InterruptedException {
+        String before = list(allowedCpus(Path.of("/proc", Long.toString(pid), "status"), -1));
+        taskset(pid, cpus);
+        return () -> taskset(pid, before);
+    }
+
+    private static void taskset(long pid, String cpus) throws IOException, InterruptedException {
+        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid))
+                .redirectErrorStream(true).start();
         String output = new String(taskset.getInputStream().readAllBytes());
         if (taskset.waitFor() != 0) {
-            throw new IOException("taskset could not pin this process to CPUs " + cpus + ": " + output);
+            throw new IOException("taskset could not pin process " + pid + " to CPUs " + cpus + ": " + output);
         }
     }
 
     /** The command prefix that runs a measured process on its CPUs. */
-    List<String> prefix() {
+    public List<String> prefix() {
         return split() ? List.of("taskset", "-c", measured) : List.of();
     }
 
@@ -71,7 +80,7 @@ record CpuSplit(String measured, String generator) {
      * The prefix that runs a process on one CPU (the first of the measured side, or of all when the
      * cores are shared), as a one-CPU replica; none where taskset is missing.
      */
-    List<String> oneCpuPrefix() throws IOException {
+    public List<String> oneCpuPrefix() throws IOException {
         if (!onPath("taskset")) {
             return List.of();
         }
@@ -79,7 +88,7 @@ record CpuSplit(String measured, String generator) {
         return List.of("taskset", "-c", cpu);
     }
 
-    String describe() {
+    public String describe() {
         return split()
                 ? "split with taskset: servers and raw ONNX Runtime on CPU " + measured + ", the load generator on CPU "
                         + generator + " (each ratio compares the node with raw ONNX Runtime on the same CPUs)"
@@ -87,8 +96,12 @@ record CpuSplit(String measured, String generator) {
     }
 
     /** This process's allowed CPUs (Linux: Cpus_allowed_list), or as many as the JVM sees. */
-    static List<Integer> allowedCpus() throws IOException {
-        Path status = Path.of("/proc/self/status");
+    public static List<Integer> allowedCpus() throws IOException {
+        return allowedCpus(Path.of("/proc/self/status"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A process's allowed CPUs from its /proc status, else the first {@code fallback} CPUs. */
+    private static List<Integer> allowedCpus(Path status, int fallback) throws IOException {
         if (Files.isReadable(status)) {
             for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("Cpus_allowed_list:")) {
@@ -96,15 +109,18 @@ record CpuSplit(String measured, String generator) {
                 }
             }
         }
+        if (fallback < 0) {
+            throw new IOException("cannot read the CPUs of " + status);
+        }
         List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+        for (int i = 0; i < fallback; i++) {
             all.add(i);
         }
         return all;
     }
 
     /** A kernel CPU list such as {@code 0-3,8,10-11}. */
-    static List<Integer> parse(String list) {
+    public static List<Integer> parse(String list) {
         TreeSet<Integer> cpus = new TreeSet<>();
         for (String part : list.split(",")) {
             String range = part.trim();
