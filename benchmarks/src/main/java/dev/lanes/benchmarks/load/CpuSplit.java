@@ -30,6 +30,12 @@ public record CpuSplit(String measured, String generator) {
         return new CpuSplit(list(allowed.subList(half, allowed.size())), list(allowed.subList(0, half)));
     }
 
+    /** Prints the split as "MEASURED GENERATOR" (empty where shared), for scripts (bin/bench profile). */
+    public static void main(String[] args) throws IOException {
+        CpuSplit split = choose(args.length > 0 && args[0].equals("--shared-cores"));
+        System.out.println(split.split() ? split.measured() + " " + split.generator() : "");
+    }
+
     public boolean split() {
         return measured != null;
     }

@@ -78,6 +78,8 @@ public final class RawOrtRun {
                 }
             }
         }
+        // what a process needs is the sessions: the callers' input copies and buffers are garbage now
+        System.gc();
         System.out.println(IDLE_LINE + ": " + held.size() + " models");
         System.out.flush();
         Thread.currentThread().join(); // until killed

@@ -74,6 +74,20 @@ final class BenchRepository {
         return this;
     }
 
+    /**
+     * cls as issue 19 measured it, without dynamic batching (each request a batch of one, as raw
+     * ONNX Runtime runs it), so "÷ raw" compares the same work; the batched cls shows what the
+     * tuned configuration adds.
+     */
+    BenchRepository clsWithoutBatching(Path modelsDir) throws IOException {
+        Path cls = modelsDir.resolve("paddle_cls.onnx");
+        if (Files.isRegularFile(cls)) {
+            add("cls_nobatch", cls, Workload.random("cls_nobatch", "x", 1, 3, 48, 192), "max_batch_size: 8\n"
+                    + instances());
+        }
+        return this;
+    }
+
     private void add(String name, Path onnx, Workload workload, String config) throws IOException {
         Path version = Files.createDirectories(root.resolve(name).resolve("1"));
         Files.copy(onnx, version.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

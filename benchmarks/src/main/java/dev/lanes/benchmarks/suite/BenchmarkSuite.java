@@ -130,7 +130,7 @@ public final class BenchmarkSuite {
 
     private void measureAll() throws Exception {
         BenchRepository repository = new BenchRepository(Files.createDirectories(out.resolve("repository"))).mlp()
-                .paddle(models);
+                .paddle(models).clsWithoutBatching(models);
         boolean cls = repository.model("cls").isPresent();
         boolean det = repository.model("det").isPresent();
         if (!cls || !det) {
@@ -200,7 +200,7 @@ public final class BenchmarkSuite {
         try (ServerProcess lanes = ServerProcess.lanes(serverJar, repository.root(), out.resolve("lanes.log"),
                 List.of("--set", "lanes.server.drain-grace=PT0S"), cpus)) {
             List<Workload> served = new ArrayList<>();
-            for (String model : List.of("cls", "mlp", "mlp_nobatch")) {
+            for (String model : List.of("cls", "cls_nobatch", "mlp", "mlp_nobatch")) {
                 repository.model(model).ifPresent(m -> served.add(m.workload()));
             }
             settleJit("lanes", lanes, List.of(Protocol.REST_BINARY, Protocol.GRPC, Protocol.REST_JSON), served);
@@ -209,11 +209,18 @@ public final class BenchmarkSuite {
                         pace.closedSlow(4));
             }
             if (cls && wants(2, 6, 7, 8)) {
-                measure("lanes rest-binary cls c=16", lanes, Protocol.REST_BINARY, workload(repository, "cls"),
-                        pace.closed(16));
+                measureWithBatches("lanes rest-binary cls c=16", lanes, Protocol.REST_BINARY,
+                        workload(repository, "cls"), pace.closed(16));
             }
             if (cls && wants(2, 7)) {
-                measure("lanes grpc cls c=16", lanes, Protocol.GRPC, workload(repository, "cls"), pace.closed(16));
+                measureWithBatches("lanes grpc cls c=16", lanes, Protocol.GRPC, workload(repository, "cls"),
+                        pace.closed(16));
+            }
+            if (cls && wants(2)) {
+                for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
+                    measure("lanes " + protocol.label() + " cls_nobatch c=16", lanes, protocol,
+                            workload(repository, "cls_nobatch"), pace.closed(16));
+                }
             }
             if (cls && wants(5)) {
                 measure("lanes rest-binary cls c=1", lanes, Protocol.REST_BINARY, workload(repository, "cls"),
@@ -397,10 +404,20 @@ public final class BenchmarkSuite {
     private void judge() {
         ratio(1, "det: Lanes REST binary c=4 ÷ raw ORT, same CPUs", "lanes rest-binary det c=4", "raw-ort det c=2",
                 0.95, ceilings("raw-ort det c=2", "echo rest-binary det c=4", null));
-        ratio(2, "cls: Lanes REST binary c=16 ÷ raw ORT, same CPUs", "lanes rest-binary cls c=16", "raw-ort cls c=2",
-                0.85, ceilings("raw-ort cls c=2", "echo rest-binary cls c=16", "floor rest-binary cls c=16"));
-        ratio(2, "cls: Lanes gRPC c=16 ÷ raw ORT, same CPUs", "lanes grpc cls c=16", "raw-ort cls c=2", 0.85,
-                ceilings("raw-ort cls c=2", "echo grpc cls c=16", "floor grpc cls c=16"));
+        ratio(2, "cls without batching: Lanes REST binary c=16 ÷ raw ORT, same CPUs",
+                "lanes rest-binary cls_nobatch c=16", "raw-ort cls c=2", 0.85,
+                ceilings("raw-ort cls c=2", "echo rest-binary cls c=16", "floor rest-binary cls c=16"));
+        ratio(2, "cls without batching: Lanes gRPC c=16 ÷ raw ORT, same CPUs", "lanes grpc cls_nobatch c=16",
+                "raw-ort cls c=2", 0.85, ceilings("raw-ort cls c=2", "echo grpc cls c=16", "floor grpc cls c=16"));
+        for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
+            String label = "lanes " + protocol.label() + " cls c=16";
+            result(label).ifPresent(batched -> result("raw-ort cls c=2").ifPresent(raw -> goals.add(new Goal(2,
+                    "cls batched (max_batch_size 4): Lanes " + protocol.label() + " c=16 ÷ raw ORT batch 1",
+                    String.format("%.2f (%.1f ÷ %.1f req/s)", batched.throughput() / raw.throughput(),
+                            batched.throughput(), raw.throughput()), "report", null,
+                    String.format("mean batch %.2f rows: batching recovers the transport's share",
+                            batchSizes.getOrDefault(label, Double.NaN))))));
+        }
         if (wants(3)) {
             mlpBatchedGoals();
         }

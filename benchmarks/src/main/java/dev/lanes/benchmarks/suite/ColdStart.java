@@ -113,14 +113,10 @@ final class ColdStart {
     private Launched launch(String label, List<String> prefix, List<String> jvmFlags) throws IOException {
         int port = ServerProcess.freePort();
         int grpcPort = ServerProcess.freePort();
-        List<String> command = new ArrayList<>(prefix);
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(ServerProcess.JVM_FLAGS);
-        command.add("-Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager");
-        command.addAll(jvmFlags);
-        command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--grpc-port", Integer.toString(grpcPort),
-                "--model-repository", repository.toString(), "--set", "lanes.server.drain-grace=PT0S"));
+        List<String> flags = new ArrayList<>(List.of("-Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager"));
+        flags.addAll(jvmFlags);
+        List<String> command = ServerProcess.lanesCommand(prefix, flags, serverJar, repository, port, grpcPort,
+                List.of("--set", "lanes.server.drain-grace=PT0S"));
         Path log = out.resolve("cold-start-" + label.replaceAll("[^A-Za-z0-9.]+", "-") + ".log");
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -39,12 +39,22 @@ public final class ServerProcess implements AutoCloseable {
             throws IOException {
         int port = freePort();
         int grpcPort = freePort();
-        List<String> command = new ArrayList<>(java(cpus));
+        return start(lanesCommand(cpus.prefix(), List.of(), serverJar, repository, port, grpcPort, extraFlags),
+                port, grpcPort, log);
+    }
+
+    /** The command that runs a Lanes node: {@code prefix} (taskset, a CPU quota), java, its flags, serve. */
+    static List<String> lanesCommand(List<String> prefix, List<String> jvmFlags, Path serverJar, Path repository,
+                                     int port, int grpcPort, List<String> serverFlags) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.addAll(List.of("-jar", serverJar.toString(), "serve", "--host", "127.0.0.1", "--port",
                 Integer.toString(port), "--grpc-port", Integer.toString(grpcPort),
                 "--model-repository", repository.toString()));
-        command.addAll(extraFlags);
-        return start(command, port, grpcPort, log);
+        command.addAll(serverFlags);
+        return command;
     }
 
     /**

@@ -1,0 +1,45 @@
+package dev.lanes.benchmarks.profile;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Stacks land in the first category whose rule they match; the table divides by requests. */
+class ProfileSummaryTest {
+    private static final List<String> STACKS = List.of(
+            "java/lang/Thread.run;dev/lanes/runtime/batch/DynamicBatcher.execute;ai/onnxruntime/OrtSession.run;"
+                    + "libonnxruntime.so 700",
+            "java/lang/Thread.run;dev/lanes/runtime/batch/DynamicBatcher.execute;"
+                    + "dev/lanes/runtime/batch/ThreadCpuClock$$Lambda.nanos;__x64_sys_clock_gettime_[k] 20",
+            "jdk/internal/vm/Continuation.run;io/helidon/common/socket/NioSocket.get;_copy_to_iter_[k] 60",
+            "java/util/concurrent/ForkJoinWorkerThread.run;java/util/concurrent/ForkJoinPool.awaitWork;"
+                    + "__x64_sys_futex_[k] 50",
+            "thread_native_entry;C2Compiler::compile_method;PhaseChaitin::Split 30",
+            "malformed line without a count",
+            "start_thread;something_else 40");
+
+    @Test
+    void eachStackCountsOnceInTheFirstMatchingCategory() {
+        Map<String, Long> samples = ProfileSummary.summarize(STACKS);
+        assertEquals(700, samples.get("ONNX Runtime session.run"));
+        assertEquals(20, samples.get("thread CPU clock (compute_cpu meter)"), "before the batcher's rule");
+        assertEquals(60, samples.get("socket reads (kernel copy included)"));
+        assertEquals(50, samples.get("carrier threads idle and waking (ForkJoinPool)"));
+        assertEquals(30, samples.get("JIT compilers"));
+        assertEquals(40, samples.get("other"));
+        assertEquals(0, samples.get("batcher and instance thread"));
+        assertEquals(900, samples.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
+    void theTableGivesMicrosecondsPerRequest() {
+        String table = ProfileSummary.table(ProfileSummary.summarize(STACKS), 100, 1000);
+        assertTrue(table.contains("| ONNX Runtime session.run | 700 | 77.8 % | 7000.0 |"), table);
+        assertTrue(table.contains("| **all** | 900 | 100 % | 9000.0 |"), table);
+        assertTrue(!table.contains("batcher and instance thread"), "empty categories are left out");
+    }
+}
