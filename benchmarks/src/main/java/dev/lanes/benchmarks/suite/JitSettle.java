@@ -2,6 +2,9 @@ package dev.lanes.benchmarks.suite;
 
 import dev.lanes.benchmarks.load.Caller;
 import dev.lanes.benchmarks.load.CallerSource;
+import dev.lanes.benchmarks.load.Protocol;
+import dev.lanes.benchmarks.load.Target;
+import dev.lanes.benchmarks.load.Workload;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +25,13 @@ import java.util.stream.Stream;
  */
 final class JitSettle {
     static final Duration WINDOW = Duration.ofSeconds(2);
-    /** Settled: the compilers used under 2 % of one CPU over the last window. */
+    /**
+     * Settled: the compilers used under 2 % of one CPU in each of the last three windows. One quiet
+     * window is not enough: C2 works in bursts as methods reach their thresholds, and a node
+     * declared settled after one still spent 15 % of its CPU compiling in the next ten seconds.
+     */
     static final double SETTLED_SHARE = 0.02;
+    static final int QUIET_WINDOWS = 3;
     /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100;
 
@@ -51,10 +59,12 @@ final class JitSettle {
         long started = System.nanoTime();
         try {
             double before = compilerCpuSeconds(pid);
+            int quiet = 0;
             while (System.nanoTime() - started < limit.toNanos()) {
                 Thread.sleep(WINDOW.toMillis()); // the window is the measurement: nothing to wait on
                 double now = compilerCpuSeconds(pid);
-                if (now - before < SETTLED_SHARE * WINDOW.toNanos() / 1e9) {
+                quiet = now - before < SETTLED_SHARE * WINDOW.toNanos() / 1e9 ? quiet + 1 : 0;
+                if (quiet == QUIET_WINDOWS) {
                     return (System.nanoTime() - started) / 1e9;
                 }
                 before = now;
@@ -65,6 +75,24 @@ final class JitSettle {
             for (Thread thread : threads) {
                 thread.join();
             }
+        }
+    }
+
+    /**
+     * For scripts (bin/bench profile): loads a running node until its JIT settles.
+     * Arguments: HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS].
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 7) {
+            System.err.println("usage: JitSettle HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS]");
+            System.exit(2);
+        }
+        Duration limit = Duration.ofSeconds(args.length > 7 ? Long.parseLong(args[7]) : 300);
+        try (Target target = new Target(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Protocol.parse(args[3]), Workload.parse(args[4], args[5]), 4)) {
+            double seconds = warm(target, Long.parseLong(args[6]), 8, limit);
+            System.err.printf("bench: JIT %s after %.0f s of load%n", seconds < 0 ? "still compiling" : "settled",
+                    Math.abs(seconds));
         }
     }
 
