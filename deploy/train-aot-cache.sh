@@ -8,10 +8,20 @@
 set -euo pipefail
 [ $# -eq 4 ] || { echo "usage: $0 JAVA APP_DIR MODEL_REPOSITORY OUTPUT" >&2; exit 2; }
 java="$1" app="$2" models="$3" output="$4"
-port=18999
-grpc_port=18998
+# The first loopback port from $1 that nothing listens on.
+free_port() {
+  local port="$1"
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+port="$(free_port 18990)"
+grpc_port="$(free_port $((port + 1)))"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+pid=""
+# whatever happens, no training node is left behind
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$log"' EXIT
 
 "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager -XX:AOTCacheOutput="$output" \
@@ -38,12 +48,13 @@ done
 [ "$(request GET /v2/health/ready)" = "200" ] || { cat "$log" >&2; echo "train-aot-cache: not ready" >&2; exit 1; }
 for _ in $(seq 20); do
   status="$(request POST /v2/models/affine/infer \
-    '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}')"
+    '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}')" || status="no answer"
   [ "$status" = "200" ] || { cat "$log" >&2; echo "train-aot-cache: inference answered $status" >&2; exit 1; }
   request GET /v2/models/affine >/dev/null
   request GET /metrics >/dev/null
 done
 kill -TERM "$pid"
 wait "$pid" || true
+pid=""
 [ -s "$output" ] || { cat "$log" >&2; echo "train-aot-cache: no cache written to $output" >&2; exit 1; }
 echo "train-aot-cache: wrote $output ($(du -h "$output" | cut -f1))"

@@ -92,10 +92,16 @@ public final class RawOrtRun {
     public static long idleResidentBytes(List<String> command, List<Request> requests, Path directory, Path log,
                                          Duration settle) throws IOException, InterruptedException {
         Path requestsFile = Files.createTempFile(directory, "raw-idle", ".ser");
-        write(requestsFile, new ArrayList<>(requests));
-        List<String> full = new ArrayList<>(command);
-        full.addAll(List.of(RawOrtRun.class.getName(), "--idle", requestsFile.toString()));
-        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+        Process process;
+        try {
+            write(requestsFile, new ArrayList<>(requests));
+            List<String> full = new ArrayList<>(command);
+            full.addAll(List.of(RawOrtRun.class.getName(), "--idle", requestsFile.toString()));
+            process = new ProcessBuilder(full).redirectErrorStream(true).start();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(requestsFile);
+            throw e;
+        }
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8)); Writer copy = Files.newBufferedWriter(log, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {

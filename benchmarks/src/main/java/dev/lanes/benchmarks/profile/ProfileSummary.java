@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * hand-offs, the JIT and the rest, in microseconds per request. Each stack counts once, in the
  * first category whose rule it matches, in the order below.
  *
- * <pre>java -cp ... dev.lanes.benchmarks.profile.ProfileSummary COLLAPSED_FILE REQUESTS [TITLE]</pre>
+ * <pre>java -cp ... dev.lanes.benchmarks.profile.ProfileSummary COLLAPSED_FILE REQUESTS [INTERVAL_MICROS]</pre>
  */
 public final class ProfileSummary {
     /** A category and the rule that puts a stack (its frames joined by ';') in it. */

@@ -61,7 +61,11 @@ public final class BenchmarkSuite {
      * nobody bounds (the client's or the transport's).
      */
     static final double ACCEPTED_P99_LIMIT_MS = 1000;
-    /** Scenario 3: the batch size raw ONNX Runtime runs the MLP at, near what Lanes forms at c=64. */
+    /**
+     * Scenario 3: the batch size raw ONNX Runtime runs the MLP at for the batched ceiling. Lanes
+     * forms 20-30 rows at c=64 here; raw rows cost less at 32 than at 20, so the ceiling is a
+     * little high for Lanes (the goal's note gives the batch Lanes formed).
+     */
     static final int MLP_RAW_BATCH = 32;
     /** Scenario 9: the CPU quota of the small replica whose cold start is measured (bin/scale-sim's). */
     static final double SMALL_REPLICA_CPUS = 0.25;
@@ -152,7 +156,7 @@ public final class BenchmarkSuite {
         }
 
         // Transport limit: the same payloads through the echo route.
-        if (wants(2, 3, 5)) {
+        if (wants(1, 2, 3, 4, 5)) {
             try (ServerProcess echo = ServerProcess.echo(out.resolve("echo.log"), cpus)) {
                 List<Workload> payloads = new ArrayList<>();
                 if (wants(3, 4)) {
@@ -409,7 +413,7 @@ public final class BenchmarkSuite {
                 ceilings("raw-ort cls c=2", "echo rest-binary cls c=16", "floor rest-binary cls c=16"));
         ratio(2, "cls without batching: Lanes gRPC c=16 ÷ raw ORT, same CPUs", "lanes grpc cls_nobatch c=16",
                 "raw-ort cls c=2", 0.85, ceilings("raw-ort cls c=2", "echo grpc cls c=16", "floor grpc cls c=16"));
-        for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
+        for (Protocol protocol : wants(2) ? List.of(Protocol.REST_BINARY, Protocol.GRPC) : List.<Protocol>of()) {
             String label = "lanes " + protocol.label() + " cls c=16";
             result(label).ifPresent(batched -> result("raw-ort cls c=2").ifPresent(raw -> goals.add(new Goal(2,
                     "cls batched (max_batch_size 4): Lanes " + protocol.label() + " c=16 ÷ raw ORT batch 1",

@@ -28,20 +28,24 @@ final class CpuQuota implements AutoCloseable {
         long quota = Math.round(cpus * PERIOD_MICROS);
         Path v1 = Path.of("/sys/fs/cgroup/cpu");
         Path v2 = Path.of("/sys/fs/cgroup");
+        Path made = null;
         try {
             if (Files.isWritable(v1) && Files.exists(v1.resolve("cpu.cfs_quota_us"))) {
-                Path group = Files.createDirectories(v1.resolve(name));
+                Path group = made = Files.createDirectories(v1.resolve(name));
                 Files.writeString(group.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
                 Files.writeString(group.resolve("cpu.cfs_quota_us"), Long.toString(quota));
                 return Optional.of(new CpuQuota(group, cpus));
             }
             if (Files.isWritable(v2) && Files.exists(v2.resolve("cgroup.controllers"))) {
-                Path group = Files.createDirectories(v2.resolve(name));
+                Path group = made = Files.createDirectories(v2.resolve(name));
                 Files.writeString(group.resolve("cpu.max"), quota + " " + PERIOD_MICROS);
                 return Optional.of(new CpuQuota(group, cpus));
             }
         } catch (IOException e) {
             System.err.println("bench: cannot make a cgroup with a CPU quota: " + e.getMessage());
+            if (made != null) {
+                made.toFile().delete();
+            }
         }
         return Optional.empty();
     }
@@ -58,6 +62,8 @@ final class CpuQuota implements AutoCloseable {
     @Override
     public void close() {
         // a group with no process left in it is removed like an empty directory
-        group.toFile().delete();
+        if (!group.toFile().delete()) {
+            System.err.println("bench: could not remove the cgroup " + group + " (a process still in it?)");
+        }
     }
 }

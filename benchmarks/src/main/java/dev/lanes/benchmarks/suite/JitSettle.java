@@ -2,17 +2,22 @@ package dev.lanes.benchmarks.suite;
 
 import dev.lanes.benchmarks.load.Caller;
 import dev.lanes.benchmarks.load.CallerSource;
+import dev.lanes.benchmarks.load.Outcome;
 import dev.lanes.benchmarks.load.Protocol;
 import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -46,24 +51,32 @@ final class JitSettle {
      */
     static double warm(CallerSource source, long pid, int callers, Duration limit) throws InterruptedException {
         AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong answered = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             threads.add(Thread.ofPlatform().daemon().name("bench-warm-" + i).start(() -> {
                 try (Caller caller = source.newCaller()) {
                     while (running.get()) {
-                        caller.call();
+                        if (caller.call().kind() == Outcome.Kind.OK) {
+                            answered.incrementAndGet();
+                        }
                     }
                 }
             }));
         }
         long started = System.nanoTime();
         try {
-            double before = compilerCpuSeconds(pid);
+            Map<String, Long> before = compilerTicks(pid);
             int quiet = 0;
             while (System.nanoTime() - started < limit.toNanos()) {
+                long answeredBefore = answered.get();
                 Thread.sleep(WINDOW.toMillis()); // the window is the measurement: nothing to wait on
-                double now = compilerCpuSeconds(pid);
-                quiet = now - before < SETTLED_SHARE * WINDOW.toNanos() / 1e9 ? quiet + 1 : 0;
+                if (answered.get() == answeredBefore) {
+                    throw new IllegalStateException("no request was answered in " + WINDOW.toSeconds()
+                            + " s of warm-up: the JIT is not warmed by failures");
+                }
+                Map<String, Long> now = compilerTicks(pid);
+                quiet = compilerSeconds(before, now) < SETTLED_SHARE * WINDOW.toNanos() / 1e9 ? quiet + 1 : 0;
                 if (quiet == QUIET_WINDOWS) {
                     return (System.nanoTime() - started) / 1e9;
                 }
@@ -76,6 +89,18 @@ final class JitSettle {
                 thread.join();
             }
         }
+    }
+
+    /**
+     * CPU seconds the compiler threads used between two readings. Per thread: HotSpot starts and
+     * stops compiler threads on demand, and a thread that ended must not make the sum go down.
+     */
+    static double compilerSeconds(Map<String, Long> before, Map<String, Long> now) {
+        long ticks = 0;
+        for (Map.Entry<String, Long> thread : now.entrySet()) {
+            ticks += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+        }
+        return ticks / TICKS_PER_SECOND;
     }
 
     /**
@@ -96,10 +121,10 @@ final class JitSettle {
         }
     }
 
-    /** CPU seconds the process's JIT compiler threads have used; 0 where /proc cannot tell. */
-    static double compilerCpuSeconds(long pid) {
+    /** Each JIT compiler thread's CPU ticks (utime + stime), by thread id, from /proc. */
+    static Map<String, Long> compilerTicks(long pid) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        double ticks = 0;
+        Map<String, Long> ticks = new HashMap<>();
         try (Stream<Path> threads = Files.list(tasks)) {
             for (Path task : threads.toList()) {
                 try {
@@ -110,14 +135,14 @@ final class JitSettle {
                     String stat = Files.readString(task.resolve("stat"));
                     // fields after the parenthesised name: state is the 3rd, utime the 14th, stime the 15th
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                } catch (IOException | RuntimeException e) {
+                    ticks.put(task.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                } catch (IOException e) {
                     // the thread ended between the listing and the read
                 }
             }
         } catch (IOException e) {
-            return 0;
+            throw new UncheckedIOException("cannot read the threads of process " + pid, e);
         }
-        return ticks / TICKS_PER_SECOND;
+        return ticks;
     }
 }
