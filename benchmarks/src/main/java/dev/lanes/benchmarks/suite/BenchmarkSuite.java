@@ -281,16 +281,16 @@ public final class BenchmarkSuite {
         ColdStart starts = new ColdStart(serverJar, paddle.root(), out);
         List<String> oneCpu = cpus.oneCpuPrefix();
         Path cache = starts.trainAotCache(oneCpu, List.of(workload(paddle, "cls"), workload(paddle, "det")));
-        String withCache = ColdStart.useCacheFlag(cache);
+        List<String> withCache = ColdStart.useCacheFlags(cache);
         coldStarts.add(starts.measure("1 CPU", oneCpu, List.of()));
-        coldStarts.add(starts.measure("1 CPU, class cache", oneCpu, List.of(withCache)));
+        coldStarts.add(starts.measure("1 CPU, class cache", oneCpu, withCache));
         Optional<CpuQuota> quota = CpuQuota.create(SMALL_REPLICA_CPUS);
         if (quota.isPresent()) {
             try (CpuQuota small = quota.get()) {
                 List<String> prefix = new ArrayList<>(small.prefix());
                 prefix.addAll(oneCpu);
                 coldStarts.add(starts.measure(SMALL_REPLICA_CPUS + " CPU", prefix, List.of()));
-                coldStarts.add(starts.measure(SMALL_REPLICA_CPUS + " CPU, class cache", prefix, List.of(withCache)));
+                coldStarts.add(starts.measure(SMALL_REPLICA_CPUS + " CPU, class cache", prefix, withCache));
             }
         }
         coldStarts.forEach(start -> System.err.printf("bench: cold start %s: ready after %.0f ms, %.0f ms of it "

@@ -54,9 +54,13 @@ final class ColdStart {
         this.out = out;
     }
 
-    /** The JVM flag that uses a class cache written by {@link #trainAotCache}. */
-    static String useCacheFlag(Path cache) {
-        return Runtime.version().feature() >= 25 ? "-XX:AOTCache=" + cache : "-XX:SharedArchiveFile=" + cache;
+    /**
+     * The JVM flags that use a class cache written by {@link #trainAotCache}, as the image's
+     * ENTRYPOINT does (JDK 25 warns on every start that two cached adapters do not link).
+     */
+    static List<String> useCacheFlags(Path cache) {
+        return Runtime.version().feature() >= 25 ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=error")
+                : List.of("-XX:SharedArchiveFile=" + cache);
     }
 
     /**

@@ -38,7 +38,11 @@ class ColdStartIT {
         ColdStart.Start plain = starts.measure("plain", List.of(), List.of());
         // AOTMode=on (Xshare:on before JDK 25): the JVM refuses to start when it cannot use the cache
         String require = Runtime.version().feature() >= 25 ? "-XX:AOTMode=on" : "-Xshare:on";
-        ColdStart.Start cached = starts.measure("cached", List.of(), List.of(require, ColdStart.useCacheFlag(cache)));
+        List<String> cachedFlags = new ArrayList<>(List.of(require));
+        cachedFlags.addAll(ColdStart.useCacheFlags(cache));
+        ColdStart.Start cached = starts.measure("cached", List.of(), cachedFlags);
+        assertTrue(!Files.readString(out.resolve("cold-start-cached.log")).contains("[warning]"),
+                "the cache's start logs no JVM warning");
         for (ColdStart.Start start : List.of(plain, cached)) {
             assertTrue(start.modelMillis() >= 0 && start.readyMillis() > start.modelMillis(), start.toString());
             assertTrue(start.idleRssBytes() > 0, start.toString());

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,8 @@ class JlinkRuntimeIT {
                 "--grpc-port", Integer.toString(NodeProcess.freePort()),
                 "--model-repository", demoModels.toString()));
         NodeProcess server = NodeProcess.startCommand(command);
+        assertFalse(server.startupOutput().contains("[warning]"), "the JVM starts without warnings: "
+                + server.startupOutput());
         try {
             int port = server.port();
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
