@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.OptionalDouble;
 
 /**
@@ -107,6 +108,19 @@ final class NodePool implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(n -> n.process.destroy());
+        // A cgroup with a process in it cannot be removed: wait for the drains, then kill the rest.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (Node node : nodes) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !node.process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    node.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                node.process.destroyForcibly();
+            }
+        }
         cpuLimit.close();
     }
 

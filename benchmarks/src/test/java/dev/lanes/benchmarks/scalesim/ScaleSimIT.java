@@ -31,5 +31,7 @@ class ScaleSimIT {
         assertTrue(csv.size() > 100, "a line per second");
         assertTrue(Files.size(out.resolve("timeline.png")) > 10_000, "a plot");
         assertTrue(accepted, "acceptance: see the timeline in " + out);
+        Path group = Path.of("/sys/fs/cgroup/cpu", "lanes-scale-sim-" + ProcessHandle.current().pid());
+        assertTrue(!Files.exists(group), "the nodes' cgroup is removed once they have exited: " + group);
     }
 }
