@@ -63,7 +63,7 @@ public record CpuSplit(String measured, String generator) {
     }
 
     private static Pinning pin(long pid, String cpus) throws IOException, InterruptedException {
-        String before = list(allowedCpus(Path.of("/proc", Long.toString(pid), "status"), -1));
+        String before = list(allowedCpusOf(pid));
         taskset(pid, cpus);
         return () -> taskset(pid, before);
     }
@@ -104,6 +104,11 @@ public record CpuSplit(String measured, String generator) {
     /** This process's allowed CPUs (Linux: Cpus_allowed_list), or as many as the JVM sees. */
     public static List<Integer> allowedCpus() throws IOException {
         return allowedCpus(Path.of("/proc/self/status"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Another process's allowed CPUs (Linux). */
+    static List<Integer> allowedCpusOf(long pid) throws IOException {
+        return allowedCpus(Path.of("/proc", Long.toString(pid), "status"), -1);
     }
 
     /** A process's allowed CPUs from its /proc status, else the first {@code fallback} CPUs. */

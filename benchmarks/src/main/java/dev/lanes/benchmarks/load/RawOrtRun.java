@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /**
  * The raw ONNX Runtime baseline in a process of its own, so it can run on the CPUs the node runs
@@ -133,12 +134,7 @@ public final class RawOrtRun {
     }
 
     private static String allowedCpus() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return "unknown";
-        }
-        return Files.readAllLines(status).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+        return CpuSplit.allowedCpus().stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     static void write(Path file, Object value) throws IOException {

@@ -1,5 +1,6 @@
 package dev.lanes.benchmarks.scalesim;
 
+import dev.lanes.benchmarks.suite.CpuQuota;
 import dev.lanes.benchmarks.suite.ServerProcess;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.OptionalDouble;
 
@@ -37,22 +39,38 @@ final class NodePool implements AutoCloseable {
     private final Path lanes;
     private final Path repository;
     private final Path directory;
-    private final CpuLimit cpuLimit;
+    private final double cpusPerNode;
+    /** One CPU quota group per node, each removed once its node has exited. */
+    private final List<CpuQuota> quotas = new ArrayList<>();
+    private boolean warnedUncapped;
     private final List<String> flags;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final List<Node> nodes = new ArrayList<>();
 
-    NodePool(Path lanes, Path repository, Path directory, CpuLimit cpuLimit, List<String> flags) {
+    NodePool(Path lanes, Path repository, Path directory, double cpusPerNode, List<String> flags) {
         this.lanes = lanes;
         this.repository = repository;
         this.directory = directory;
-        this.cpuLimit = cpuLimit;
+        this.cpusPerNode = cpusPerNode;
         this.flags = List.copyOf(flags);
     }
 
     Node start() throws IOException {
         int port = ServerProcess.freePort();
-        List<String> command = new ArrayList<>(List.of(lanes.toString(), "serve", "--host", "127.0.0.1",
+        List<String> command = new ArrayList<>();
+        // capped from its first instruction, as a Kubernetes CPU limit caps a container
+        Optional<CpuQuota> quota = CpuQuota.create("lanes-scale-sim-" + ProcessHandle.current().pid() + "-" + port,
+                cpusPerNode);
+        quota.ifPresentOrElse(q -> {
+            quotas.add(q);
+            command.addAll(q.prefix());
+        }, () -> {
+            if (!warnedUncapped) {
+                warnedUncapped = true;
+                System.err.println("scale-sim: no writable cgroup cpu controller; nodes run uncapped");
+            }
+        });
+        command.addAll(List.of(lanes.toString(), "serve", "--host", "127.0.0.1",
                 // haproxy balances REST only; gRPC off spares each 0.25-CPU node the 0.4 s of CPU
                 // its listener costs at start, which would only delay readiness here.
                 "--port", Integer.toString(port), "--grpc-port", "0",
@@ -60,7 +78,6 @@ final class NodePool implements AutoCloseable {
         command.addAll(flags);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("node-" + port + ".log").toFile()).start();
-        cpuLimit.apply(process.pid());
         Node node = new Node(port, process);
         nodes.add(node);
         return node;
@@ -121,55 +138,6 @@ final class NodePool implements AutoCloseable {
                 node.process.destroyForcibly();
             }
         }
-        cpuLimit.close();
-    }
-
-    /** A cgroup (v1 cpu controller) capping every node at {@code cpus}; nothing where none can be made. */
-    static final class CpuLimit implements AutoCloseable {
-        private final Path group;
-        private final double cpus;
-
-        private CpuLimit(Path group, double cpus) {
-            this.group = group;
-            this.cpus = cpus;
-        }
-
-        static CpuLimit perProcess(double cpus) {
-            Path root = Path.of("/sys/fs/cgroup/cpu");
-            if (!Files.isWritable(root)) {
-                System.err.println("scale-sim: no writable cgroup cpu controller; nodes run uncapped");
-                return new CpuLimit(null, cpus);
-            }
-            return new CpuLimit(root.resolve("lanes-scale-sim-" + ProcessHandle.current().pid()), cpus);
-        }
-
-        /** Each node gets its own child group with the quota. */
-        void apply(long pid) {
-            if (group == null) {
-                return;
-            }
-            try {
-                Path child = group.resolve(Long.toString(pid));
-                Files.createDirectories(child);
-                Files.writeString(child.resolve("cpu.cfs_period_us"), "100000");
-                Files.writeString(child.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(cpus * 100_000)));
-                Files.writeString(child.resolve("cgroup.procs"), Long.toString(pid));
-            } catch (IOException e) {
-                System.err.println("scale-sim: could not cap node " + pid + ": " + e.getMessage());
-            }
-        }
-
-        @Override
-        public void close() {
-            if (group == null || !Files.isDirectory(group)) {
-                return;
-            }
-            try (var children = Files.list(group)) {
-                children.filter(Files::isDirectory).forEach(child -> child.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort: empty groups vanish with the machine
-            }
-            group.toFile().delete();
-        }
+        quotas.forEach(CpuQuota::close);
     }
 }

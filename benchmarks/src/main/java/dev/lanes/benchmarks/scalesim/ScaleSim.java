@@ -86,7 +86,7 @@ public final class ScaleSim {
         Timeline timeline = new Timeline();
 
         try (NodePool pool = new NodePool(lanes, repository, out,
-                NodePool.CpuLimit.perProcess(number("cpus-per-node", 0.25)),
+                number("cpus-per-node", 0.25),
                 List.of("--cache", "none", "--set", "lanes.server.drain-grace=PT2S",
                         "--set", "lanes.server.drain-timeout=PT30S"));
              HaproxyBalancer balancer = new HaproxyBalancer(out, ServerProcess.freePort())) {

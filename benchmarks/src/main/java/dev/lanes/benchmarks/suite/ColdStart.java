@@ -7,17 +7,12 @@ import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -72,12 +67,11 @@ final class ColdStart {
         Files.deleteIfExists(cache);
         String writeFlag = Runtime.version().feature() >= 25 ? "-XX:AOTCacheOutput=" + cache
                 : "-XX:ArchiveClassesAtExit=" + cache;
-        Launched node = launch("training", prefix, List.of(writeFlag));
-        try {
-            node.awaitReady();
+        // closing it stops the JVM, which writes the cache as it exits
+        try (ServerProcess node = launch("training", prefix, List.of(writeFlag))) {
             for (Workload workload : workloads) {
                 for (Protocol protocol : List.of(Protocol.REST_BINARY, Protocol.GRPC)) {
-                    try (Target target = new Target("127.0.0.1", node.port, node.grpcPort, protocol, workload, 1);
+                    try (Target target = new Target("127.0.0.1", node.port(), node.grpcPort(), protocol, workload, 1);
                          Caller caller = target.newCaller()) {
                         for (int i = 0; i < 20; i++) {
                             caller.call();
@@ -85,27 +79,21 @@ final class ColdStart {
                     }
                 }
             }
-        } finally {
-            node.stop(); // the cache is written as the JVM exits
         }
         if (!Files.isRegularFile(cache)) {
-            throw new IOException("the training run wrote no class cache " + cache + "; see " + node.log);
+            throw new IOException("the training run wrote no class cache " + cache + "; see " + log("training"));
         }
         return cache;
     }
 
     /** One cold start under {@code prefix} (taskset, a CPU quota) with {@code jvmFlags}. */
     Start measure(String label, List<String> prefix, List<String> jvmFlags) throws IOException, InterruptedException {
-        Launched node = launch(label, prefix, jvmFlags);
-        try {
-            double readyMillis = node.awaitReady();
+        try (ServerProcess node = launch(label, prefix, jvmFlags)) {
             Thread.sleep(IDLE_SETTLE.toMillis()); // the settle time is what is measured: no event to wait on
-            long rss = RawOrtRun.residentBytes(node.process.pid());
-            double modelMillis = modelMillis(Files.readString(node.log))
-                    .orElseThrow(() -> new IOException("no 'ms of it loading models' line in " + node.log));
-            return new Start(label, readyMillis, modelMillis, rss);
-        } finally {
-            node.stop();
+            long rss = RawOrtRun.residentBytes(node.pid());
+            double modelMillis = modelMillis(Files.readString(log(label)))
+                    .orElseThrow(() -> new IOException("no 'ms of it loading models' line in " + log(label)));
+            return new Start(label, node.readyMillis(), modelMillis, rss);
         }
     }
 
@@ -114,47 +102,18 @@ final class ColdStart {
         return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
     }
 
-    private Launched launch(String label, List<String> prefix, List<String> jvmFlags) throws IOException {
+    /** A node started under {@code prefix} with {@code jvmFlags}, once it is ready. */
+    private ServerProcess launch(String label, List<String> prefix, List<String> jvmFlags) throws IOException {
         int port = ServerProcess.freePort();
         int grpcPort = ServerProcess.freePort();
         List<String> flags = new ArrayList<>(List.of("-Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager"));
         flags.addAll(jvmFlags);
         List<String> command = ServerProcess.lanesCommand(prefix, flags, serverJar, repository, port, grpcPort,
                 List.of("--set", "lanes.server.drain-grace=PT0S"));
-        Path log = out.resolve("cold-start-" + label.replaceAll("[^A-Za-z0-9.]+", "-") + ".log");
-        long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Launched(process, started, port, grpcPort, log);
+        return ServerProcess.start(command, port, grpcPort, log(label), POLL);
     }
 
-    private record Launched(Process process, long startedNanos, int port, int grpcPort, Path log) {
-        /** Milliseconds from the process start to its first 200 on /v2/health/ready. */
-        double awaitReady() throws IOException, InterruptedException {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            URI ready = URI.create("http://127.0.0.1:" + port + "/v2/health/ready");
-            long deadline = startedNanos + TimeUnit.MINUTES.toNanos(3);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IOException("the node exited with " + process.exitValue() + "; see " + log);
-                }
-                try {
-                    if (client.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return (System.nanoTime() - startedNanos) / 1e6;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(POLL.toMillis()); // a child's readiness: nothing to wait on but polling
-            }
-            throw new IOException("the node was not ready within 3 minutes; see " + log);
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+    private Path log(String label) {
+        return out.resolve("cold-start-" + label.replaceAll("[^A-Za-z0-9.]+", "-") + ".log");
     }
 }

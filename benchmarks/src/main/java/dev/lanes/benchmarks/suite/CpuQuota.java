@@ -11,20 +11,22 @@ import java.util.Optional;
  * (the v1 cpu controller or cgroup v2's cpu.max). The command joins the group before it execs, so
  * the quota holds from the process's first instruction, which a cold start needs.
  */
-final class CpuQuota implements AutoCloseable {
+public final class CpuQuota implements AutoCloseable {
     private static final long PERIOD_MICROS = 100_000;
 
     private final Path group;
-    private final double cpus;
 
-    private CpuQuota(Path group, double cpus) {
+    private CpuQuota(Path group) {
         this.group = group;
-        this.cpus = cpus;
     }
 
     /** A group allowing {@code cpus} of one CPU, or empty where this process cannot make one. */
     static Optional<CpuQuota> create(double cpus) {
-        String name = "lanes-bench-" + ProcessHandle.current().pid();
+        return create("lanes-bench-" + ProcessHandle.current().pid(), cpus);
+    }
+
+    /** The same, named {@code name} under the controller's root. */
+    public static Optional<CpuQuota> create(String name, double cpus) {
         long quota = Math.round(cpus * PERIOD_MICROS);
         Path v1 = Path.of("/sys/fs/cgroup/cpu");
         Path v2 = Path.of("/sys/fs/cgroup");
@@ -34,12 +36,12 @@ final class CpuQuota implements AutoCloseable {
                 Path group = made = Files.createDirectories(v1.resolve(name));
                 Files.writeString(group.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
                 Files.writeString(group.resolve("cpu.cfs_quota_us"), Long.toString(quota));
-                return Optional.of(new CpuQuota(group, cpus));
+                return Optional.of(new CpuQuota(group));
             }
             if (Files.isWritable(v2) && Files.exists(v2.resolve("cgroup.controllers"))) {
                 Path group = made = Files.createDirectories(v2.resolve(name));
                 Files.writeString(group.resolve("cpu.max"), quota + " " + PERIOD_MICROS);
-                return Optional.of(new CpuQuota(group, cpus));
+                return Optional.of(new CpuQuota(group));
             }
         } catch (IOException e) {
             System.err.println("bench: cannot make a cgroup with a CPU quota: " + e.getMessage());
@@ -50,15 +52,12 @@ final class CpuQuota implements AutoCloseable {
         return Optional.empty();
     }
 
-    double cpus() {
-        return cpus;
-    }
-
     /** Runs the rest of a command inside the group: the shell moves itself in, then execs it. */
-    List<String> prefix() {
+    public List<String> prefix() {
         return List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString());
     }
 
+    /** Removes the group; call once its processes have exited. */
     @Override
     public void close() {
         // a group with no process left in it is removed like an empty directory

@@ -19,14 +19,20 @@ public final class ServerProcess implements AutoCloseable {
     /** JVM flags every server process gets; reported with the results. */
     static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED");
 
+    /** How often readiness is polled unless a caller asks for finer: the start's figure's resolution. */
+    private static final Duration READY_POLL = Duration.ofMillis(200);
+
     private final Process process;
     private final int port;
     private final int grpcPort;
+    private final long startedNanos;
+    private long readyNanos;
 
-    private ServerProcess(Process process, int port, int grpcPort) {
+    private ServerProcess(Process process, int port, int grpcPort, long startedNanos) {
         this.process = process;
         this.port = port;
         this.grpcPort = grpcPort;
+        this.startedNanos = startedNanos;
     }
 
     /** Lanes from its jar ({@code bin/lanes serve} runs the same), on free REST and gRPC ports, on every CPU. */
@@ -90,10 +96,22 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static ServerProcess start(List<String> command, int port, int grpcPort, Path log) throws IOException {
+        return start(command, port, grpcPort, log, READY_POLL);
+    }
+
+    /** Starts {@code command} and returns once it answers 200 on /v2/health/ready, polled every {@code poll}. */
+    static ServerProcess start(List<String> command, int port, int grpcPort, Path log, Duration poll)
+            throws IOException {
+        long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServerProcess server = new ServerProcess(process, port, grpcPort);
-        server.awaitReady(Duration.ofMinutes(3), log);
+        ServerProcess server = new ServerProcess(process, port, grpcPort, started);
+        server.awaitReady(Duration.ofMinutes(3), poll, log);
         return server;
+    }
+
+    /** Milliseconds from the process's start to its first 200 on /v2/health/ready. */
+    double readyMillis() {
+        return (readyNanos - startedNanos) / 1e6;
     }
 
     public int port() {
@@ -112,7 +130,7 @@ public final class ServerProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    private void awaitReady(Duration timeout, Path log) throws IOException {
+    private void awaitReady(Duration timeout, Duration poll, Path log) throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -123,6 +141,7 @@ public final class ServerProcess implements AutoCloseable {
                 int status = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status == 200) {
+                    readyNanos = System.nanoTime();
                     return;
                 }
             } catch (IOException e) {
@@ -132,7 +151,7 @@ public final class ServerProcess implements AutoCloseable {
                 throw new IOException("interrupted while waiting for the server", e);
             }
             try {
-                Thread.sleep(200); // a child process's readiness: nothing to wait on but polling
+                Thread.sleep(poll.toMillis()); // a child process's readiness: nothing to wait on but polling
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for the server", e);

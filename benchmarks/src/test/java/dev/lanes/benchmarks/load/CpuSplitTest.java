@@ -6,6 +6,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CpuSplitTest {
     @Test
@@ -25,5 +26,21 @@ class CpuSplitTest {
     void split_prefixesTheMeasuredSide() {
         CpuSplit split = new CpuSplit("2,3", "0,1");
         assertEquals(List.of("taskset", "-c", "2,3"), split.prefix());
+    }
+
+    @Test
+    void pinServer_movesAnotherProcessToTheMeasuredCpusAndBack() throws Exception {
+        CpuSplit split = CpuSplit.choose(false);
+        assertTrue(split.split(), "this machine has two CPUs and taskset: the cores are split by default");
+        Process child = new ProcessBuilder("sleep", "60").start();
+        try {
+            List<Integer> before = CpuSplit.allowedCpusOf(child.pid());
+            try (CpuSplit.Pinning pinned = split.pinServer(child.pid())) {
+                assertEquals(CpuSplit.parse(split.measured()), CpuSplit.allowedCpusOf(child.pid()));
+            }
+            assertEquals(before, CpuSplit.allowedCpusOf(child.pid()), "its CPUs are given back");
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
     }
 }
