@@ -15,7 +15,13 @@ import java.util.function.Predicate;
  * hand-offs, the JIT and the rest, in microseconds per request. Each stack counts once, in the
  * first category whose rule it matches, in the order below.
  *
- * <pre>java -cp ... dev.lanes.benchmarks.profile.ProfileSummary COLLAPSED_FILE REQUESTS [INTERVAL_MICROS]</pre>
+ * <p>Given the node's CPU time over the window the requests were counted in (from
+ * {@code /proc/PID/stat}), each category's share of the samples is scaled to it, instead of
+ * taking every sample as one interval: in one experiment (batches run on the callers' virtual
+ * threads, docs/benchmarks.md) async-profiler 4.2 recorded about one and a half times as many samples
+ * as the node had CPU time, so the samples alone can overstate the microseconds.
+ *
+ * <pre>java -cp ... dev.lanes.benchmarks.profile.ProfileSummary COLLAPSED_FILE REQUESTS [--cpu-micros N | INTERVAL_MICROS]</pre>
  */
 public final class ProfileSummary {
     /** A category and the rule that puts a stack (its frames joined by ';') in it. */
@@ -89,10 +95,19 @@ public final class ProfileSummary {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: ProfileSummary COLLAPSED_FILE REQUESTS [INTERVAL_MICROS]");
+            System.err.println("usage: ProfileSummary COLLAPSED_FILE REQUESTS [--cpu-micros N | INTERVAL_MICROS]");
             System.exit(2);
         }
-        double interval = args.length > 2 ? Double.parseDouble(args[2]) : 1000;
-        System.out.print(table(summarize(Files.readAllLines(Path.of(args[0]))), Long.parseLong(args[1]), interval));
+        Map<String, Long> samples = summarize(Files.readAllLines(Path.of(args[0])));
+        double interval = args.length > 3 && args[2].equals("--cpu-micros")
+                ? intervalFor(samples, Double.parseDouble(args[3]))
+                : args.length > 2 ? Double.parseDouble(args[2]) : 1000;
+        System.out.print(table(samples, Long.parseLong(args[1]), interval));
+    }
+
+    /** The CPU each sample stands for when the samples together stand for {@code cpuMicros}. */
+    static double intervalFor(Map<String, Long> samples, double cpuMicros) {
+        long total = samples.values().stream().mapToLong(Long::longValue).sum();
+        return total == 0 ? 0 : cpuMicros / total;
     }
 }

@@ -42,4 +42,14 @@ class ProfileSummaryTest {
         assertTrue(table.contains("| **all** | 900 | 100 % | 9000.0 |"), table);
         assertTrue(!table.contains("batcher and instance thread"), "empty categories are left out");
     }
+
+    @Test
+    void scaledToTheNodesMeasuredCpu_sharesKeepTheirProportions() {
+        var samples = ProfileSummary.summarize(STACKS); // 900 samples
+        double interval = ProfileSummary.intervalFor(samples, 450_000); // they stand for 0.45 s of CPU
+        assertEquals(500, interval, 1e-9);
+        String table = ProfileSummary.table(samples, 100, interval);
+        assertTrue(table.contains("| ONNX Runtime session.run | 700 | 77.8 % | 3500.0 |"), table);
+        assertTrue(table.contains("| **all** | 900 | 100 % | 4500.0 |"), table);
+    }
 }
