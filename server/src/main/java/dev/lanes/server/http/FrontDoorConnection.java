@@ -32,6 +32,9 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
     private final AnswerTrackingWriter writer;
     private final ConnectionWatchdog watchdog;
     private final IntConsumer refusals;
+    private final long lingerBytes;
+    /** Helidon is stopping the connection (the server stops): no lingering then. */
+    private volatile boolean stopping;
 
     FrontDoorConnection(ConnectionContext socketContext, ServerConnectionSelector http1Selector, HttpSettings settings,
                         long maxBodyBytes, ConnectionWatchdog watchdog, PortActivity activity, IntConsumer refusals) {
@@ -40,6 +43,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         this.refusals = refusals;
         this.writer = new AnswerTrackingWriter(socketContext.dataWriter(), activity);
         HelidonSocket socket = socketContext.serverSocket();
+        this.lingerBytes = LingeringClose.byteBound(maxBodyBytes);
         RequestFramer framer = new RequestFramer(() -> read(socket, activity), settings, maxBodyBytes, timer,
                 new RequestFramer.Refusals() {
                     @Override
@@ -78,6 +82,11 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         try {
             http1.handle(limit);
         } finally {
+            // The node ends this connection (or the client did, and the first read says so): after
+            // a refusal or a Connection: close answer the client may still be sending its body.
+            if (!stopping) {
+                LingeringClose.drain(socketContext.serverSocket(), writer, timer, lingerBytes);
+            }
             watchdog.forget(this);
         }
     }
@@ -89,6 +98,7 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
 
     @Override
     public void close(boolean interrupt) {
+        stopping = true;
         http1.close(interrupt);
     }
 
@@ -107,8 +117,10 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
             return;
         }
         // Idle between requests: just close (RFC 9112 §9.8). A body Helidon drains after the answer
-        // was written must not get a second response: close too.
-        if (late == ReadTimer.Phase.IDLE || (late == ReadTimer.Phase.BODY && writer.answered())) {
+        // was written must not get a second response, and a closing connection's linger has run
+        // out: close too.
+        if (late == ReadTimer.Phase.IDLE || late == ReadTimer.Phase.LINGER
+                || (late == ReadTimer.Phase.BODY && writer.answered())) {
             abort();
             return;
         }

@@ -17,6 +17,8 @@ final class ReadTimer {
         HEAD,
         /** Waiting for more of a request body. */
         BODY,
+        /** Reading and dropping what a client still sends after the node's last answer, before the close. */
+        LINGER,
         /** The watchdog took the connection: it answers 408 (or closes) and nothing else may. */
         EXPIRED
     }
