@@ -1,96 +1,122 @@
 package dev.lanes.cache;
 
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The shared cache: binary keys and values in Redis through Jedis' pooled client, with a TTL per
- * entry. Fails open: a Redis that is down, slow or returns garbage yields ERROR lookups and
- * dropped stores, every call is bounded by the configured timeout, and a circuit breaker stops
- * calling a dead Redis until a probe succeeds. Jedis reconnects by itself when Redis returns.
+ * entry, on one Redis, a Sentinel-watched master or a Redis Cluster ({@link RedisClients}). Fails
+ * open: a Redis that is down, slow or returns garbage yields ERROR lookups and dropped stores,
+ * every call is bounded by the configured timeout, and a circuit breaker per endpoint stops
+ * calling a dead one until a probe succeeds. Per endpoint, so a dead cluster shard stops only the
+ * keys of its own slots, and a promoted replica starts with a closed breaker of its own. Jedis
+ * reconnects by itself when Redis returns, and follows the master through a Sentinel failover.
  */
 public final class RedisPredictionCache implements PredictionCache {
     private static final Logger LOG = Logger.getLogger(RedisPredictionCache.class.getName());
+    /** A Sentinel or cluster client that could not be built is tried again no sooner than this. */
+    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Breakers kept apart; a cluster has fewer nodes, and more share the last one. */
+    static final int MAX_ENDPOINTS = 1024;
+    /** The endpoint of a key while none is known: no client yet, or a slot without an owner. */
+    static final String UNKNOWN_ENDPOINT = "unknown";
 
     private final RedisSettings settings;
-    private final RedisClient client;
-    private final CircuitBreaker breaker;
+    private final RedisConnector connector;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final byte[] prefix;
     private final SetParams setParams;
 
     public RedisPredictionCache(RedisSettings settings) {
         this.settings = settings;
-        int timeout = (int) settings.timeout().toMillis();
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
-                .database(settings.database())
-                .ssl(settings.tls())
-                .clientName("lanes");
-        if (settings.password() != null) {
-            config.password(settings.password());
-        }
-        if (settings.user() != null) {
-            config.user(settings.user());
-        }
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(settings.poolSize());
-        pool.setMaxIdle(settings.poolSize());
-        pool.setMaxWait(settings.timeout());
-        pool.setBlockWhenExhausted(true);
-        pool.setTestWhileIdle(false);
-        this.client = RedisClient.builder()
-                .hostAndPort(settings.url().getHost(), settings.port())
-                .clientConfig(config.build())
-                .poolConfig(pool)
-                .build();
-        this.breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenTime(), System::nanoTime);
+        // a Sentinel or cluster client is built when Redis answers; a failed build is retried like a probe
+        // a bad CA file fails the start here; an unreachable Redis never does
+        SSLSocketFactory trustedCa = settings.caFile() == null ? null : RedisTrust.socketFactory(settings.caFile());
+        this.connector = new RedisConnector(() -> RedisClients.create(settings, trustedCa),
+                Math.max(settings.breakerOpenTime().toNanos(), MIN_RETRY_NANOS), System::nanoTime);
         this.prefix = settings.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.setParams = SetParams.setParams().px(settings.ttl().toMillis());
     }
 
     @Override
     public Lookup get(CacheKey key) {
+        byte[] redisKey = redisKey(key);
+        RedisClients.Connected connected;
+        try {
+            connected = connector.client();
+        } catch (RuntimeException e) {
+            failed(UNKNOWN_ENDPOINT, breaker(UNKNOWN_ENDPOINT), "connect", e);
+            return Lookup.error();
+        }
+        String endpoint = endpoint(connected, redisKey);
+        CircuitBreaker breaker = breaker(endpoint);
         if (!breaker.allow()) {
             return Lookup.error();
         }
         try {
-            byte[] value = client.get(redisKey(key));
+            byte[] value = connected.client().get(redisKey);
             breaker.success();
             return value == null ? Lookup.miss() : Lookup.hit(value);
         } catch (RuntimeException e) {
-            failed("GET", e);
+            failed(endpoint, breaker, "GET", e);
             return Lookup.error();
         }
     }
 
     @Override
     public void put(CacheKey key, byte[] value) {
+        byte[] redisKey = redisKey(key);
+        RedisClients.Connected connected;
+        try {
+            connected = connector.client();
+        } catch (RuntimeException e) {
+            failed(UNKNOWN_ENDPOINT, breaker(UNKNOWN_ENDPOINT), "connect", e);
+            return;
+        }
+        String endpoint = endpoint(connected, redisKey);
+        CircuitBreaker breaker = breaker(endpoint);
         if (!breaker.allow()) {
             return;
         }
         try {
-            client.set(redisKey(key), value, setParams);
+            connected.client().set(redisKey, value, setParams);
             breaker.success();
         } catch (RuntimeException e) {
-            failed("SET", e);
+            failed(endpoint, breaker, "SET", e);
         }
     }
 
-    private void failed(String command, RuntimeException e) {
+    private static String endpoint(RedisClients.Connected connected, byte[] redisKey) {
+        String endpoint = connected.endpointOf().apply(redisKey);
+        return endpoint == null ? UNKNOWN_ENDPOINT : endpoint;
+    }
+
+    private CircuitBreaker breaker(String endpoint) {
+        CircuitBreaker breaker = breakers.get(endpoint);
+        if (breaker != null) {
+            return breaker;
+        }
+        String kept = breakers.size() < MAX_ENDPOINTS ? endpoint : UNKNOWN_ENDPOINT;
+        return breakers.computeIfAbsent(kept, e -> new CircuitBreaker(settings.breakerFailures(),
+                settings.breakerOpenTime(), System::nanoTime));
+    }
+
+    private void failed(String endpoint, CircuitBreaker breaker, String command, RuntimeException e) {
         boolean wasOpen = breaker.isOpen();
         breaker.failure();
         if (!wasOpen && breaker.isOpen()) {
-            LOG.warning(() -> "Redis " + settings.url().getHost() + ":" + settings.port() + " keeps failing ("
+            LOG.warning(() -> "Redis " + endpoint + " (" + settings.topology().describe() + ") keeps failing ("
                     + e.getMessage() + "); serving without it for " + settings.breakerOpenTime().toMillis() + " ms");
         } else {
-            LOG.log(Level.FINE, "Redis " + command + " failed", e);
+            LOG.log(Level.FINE, "Redis " + command + " on " + endpoint + " failed", e);
         }
     }
 
@@ -109,6 +135,6 @@ public final class RedisPredictionCache implements PredictionCache {
 
     @Override
     public void close() {
-        client.close();
+        connector.close();
     }
 }

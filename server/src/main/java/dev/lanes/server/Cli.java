@@ -31,6 +31,12 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
               --cache B                prediction cache: none, local (default), redis or tiered
               --redis URL              share predictions through Redis, e.g. redis://HOST:6379
                                        (tiered behind the local cache unless --cache says otherwise)
+              --redis-sentinels LIST   instead: the Redis master Sentinels watch, HOST:PORT,...
+                                       (with --redis-master-name NAME); follows failovers
+              --redis-cluster LIST     instead: a Redis Cluster, seed nodes HOST:PORT,...
+                                       (ACL user: lanes.cache.redis.user; TLS: lanes.cache.redis.tls;
+                                       password: LANES_CACHE_REDIS_PASSWORD or
+                                       lanes.cache.redis.password-file, never a flag)
               --model-control-mode M   none (default: load all, API refused), explicit (load and
                                        unload through the API) or poll (apply changes on disk)
               --load-model NAME        explicit mode: load NAME at start; repeat for more, * for all
@@ -72,6 +78,9 @@ record Cli(String command, Map<String, String> overrides, Optional<Path> configF
                 case "--config" -> configFile = Optional.of(Path.of(value));
                 case "--cache" -> overrides.put(ConfigKeys.CACHE_BACKEND, value);
                 case "--redis" -> overrides.put(ConfigKeys.CACHE_REDIS_URL, value);
+                case "--redis-sentinels" -> overrides.put(ConfigKeys.CACHE_REDIS_SENTINELS, value);
+                case "--redis-master-name" -> overrides.put(ConfigKeys.CACHE_REDIS_MASTER_NAME, value);
+                case "--redis-cluster" -> overrides.put(ConfigKeys.CACHE_REDIS_CLUSTER, value);
                 case "--model-control-mode" -> overrides.put(ConfigKeys.MODEL_CONTROL_MODE, value);
                 case "--load-model" -> overrides.merge(ConfigKeys.LOAD_MODELS, value, (a, b) -> a + "," + b);
                 case "--set" -> {

@@ -1,5 +1,9 @@
 package dev.lanes.server;
 
+import dev.lanes.cache.CacheSettings;
+import dev.lanes.cache.RedisAddress;
+import dev.lanes.cache.RedisSettings;
+import dev.lanes.cache.RedisTopology;
 import dev.lanes.runtime.model.ProviderChoice;
 import dev.lanes.server.config.ConfigKeys;
 import dev.lanes.server.config.LanesConfig;
@@ -142,6 +146,37 @@ class CliTest {
                 LanesConfig.load(redis, Optional.empty(), Map.of("LANES_CACHE_REDIS_PASSWORD_FILE",
                         dir.resolve("absent").toString()))));
         assertTrue(missing.getMessage().contains(ConfigKeys.CACHE_REDIS_PASSWORD_FILE), missing.getMessage());
+    }
+
+    @Test
+    void redisTopology_isAUrlOrSentinelsOrACluster_neverTwo() {
+        ServerConfig sentinel = ServerConfig.create(LanesConfig.load(Cli.parse(List.of("serve",
+                "--redis-sentinels", "s1:26379, s2:26380", "--redis-master-name", "mymaster",
+                "--set", ConfigKeys.CACHE_REDIS_USER + "=lanes", "--set", ConfigKeys.CACHE_REDIS_TLS + "=true"))
+                .overrides(), Optional.empty(), Map.of("LANES_CACHE_REDIS_PASSWORD", "from-env")));
+        RedisSettings redis = sentinel.cache().redis();
+        assertEquals(new RedisTopology.Sentinel(List.of(new RedisAddress("s1", 26379), new RedisAddress("s2", 26380)),
+                "mymaster", 0), redis.topology());
+        assertEquals("lanes", redis.user());
+        assertTrue(redis.tls());
+        assertEquals("from-env", redis.password());
+        assertEquals(CacheSettings.Backend.TIERED, sentinel.cache().backend(), "shared, behind the local cache");
+
+        ServerConfig cluster = ServerConfig.create(LanesConfig.load(Cli.parse(List.of("serve",
+                "--redis-cluster", "c1:7000,c2:7001,c3:7002")).overrides(), Optional.empty(), Map.of()));
+        assertEquals(new RedisTopology.Cluster(List.of(new RedisAddress("c1", 7000), new RedisAddress("c2", 7001),
+                new RedisAddress("c3", 7002))), cluster.cache().redis().topology());
+
+        Map<Map<String, String>, String> refused = Map.of(
+                Map.of(ConfigKeys.CACHE_REDIS_URL, "redis://a", ConfigKeys.CACHE_REDIS_CLUSTER, "c1:7000"), "not several",
+                Map.of(ConfigKeys.CACHE_REDIS_SENTINELS, "s1:26379"), "go together",
+                Map.of(ConfigKeys.CACHE_REDIS_MASTER_NAME, "mymaster"), "no Redis is",
+                Map.of(ConfigKeys.CACHE_REDIS_CLUSTER, "c1"), ConfigKeys.CACHE_REDIS_CLUSTER);
+        refused.forEach((overrides, fragment) -> {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> ServerConfig.create(LanesConfig.load(overrides, Optional.empty(), Map.of())), overrides::toString);
+            assertTrue(error.getMessage().contains(fragment), error.getMessage());
+        });
     }
 
     @Test

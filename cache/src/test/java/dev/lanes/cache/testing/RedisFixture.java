@@ -6,11 +6,8 @@ import org.testcontainers.containers.GenericContainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -150,47 +147,21 @@ public abstract class RedisFixture implements AutoCloseable {
     }
 
     private static final class LocalProcess extends RedisFixture {
-        private final int port;
-        private final Path directory;
-        private Process process;
-
-        LocalProcess() {
-            this.port = freePort();
-            try {
-                this.directory = Files.createTempDirectory("lanes-redis");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            restart();
-        }
+        private final RedisProcess redis = RedisProcess.server(RedisProcess.tempDirectory("lanes-redis"), List.of());
 
         @Override
         public String url() {
-            return "redis://127.0.0.1:" + port;
+            return "redis://" + redis.address();
         }
 
         @Override
         public void kill() {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            redis.kill();
         }
 
         @Override
         public void restart() {
-            List<String> command = List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", directory.toString());
-            try {
-                process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(directory.resolve("redis.log").toFile()).start();
-            } catch (IOException e) {
-                throw new IllegalStateException("no Redis for the tests: set REDIS_URL, run a Docker engine, or install"
-                        + " redis-server (apt-get install -y redis-server; .ci/run does)", e);
-            }
-            awaitPong("127.0.0.1", port, Duration.ofSeconds(20));
+            redis.start();
         }
 
         @Override
@@ -200,15 +171,7 @@ public abstract class RedisFixture implements AutoCloseable {
 
         @Override
         public void close() {
-            kill();
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            redis.kill();
         }
     }
 }

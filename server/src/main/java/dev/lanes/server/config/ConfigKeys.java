@@ -60,6 +60,12 @@ public final class ConfigKeys {
     public static final String CACHE_LOCAL_MAX_SIZE = "lanes.cache.local.max-size";
     public static final String CACHE_LOCAL_TTL = "lanes.cache.local.ttl";
     public static final String CACHE_REDIS_URL = "lanes.cache.redis.url";
+    public static final String CACHE_REDIS_SENTINELS = "lanes.cache.redis.sentinels";
+    public static final String CACHE_REDIS_MASTER_NAME = "lanes.cache.redis.master-name";
+    public static final String CACHE_REDIS_CLUSTER = "lanes.cache.redis.cluster";
+    public static final String CACHE_REDIS_USER = "lanes.cache.redis.user";
+    public static final String CACHE_REDIS_TLS = "lanes.cache.redis.tls";
+    public static final String CACHE_REDIS_TLS_CA_FILE = "lanes.cache.redis.tls-ca-file";
     public static final String CACHE_REDIS_PASSWORD = "lanes.cache.redis.password";
     public static final String CACHE_REDIS_PASSWORD_FILE = "lanes.cache.redis.password-file";
     public static final String CACHE_REDIS_TIMEOUT = "lanes.cache.redis.timeout";
@@ -78,7 +84,8 @@ public final class ConfigKeys {
             HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS, CPUS, LOG_FORMAT, LOG_ACCESS, EXIT_ON_ERROR, MODEL_REPOSITORY, MODEL_CONTROL_MODE, LOAD_MODELS,
             REPOSITORY_POLL_INTERVAL, MANAGEMENT_TOKEN, PROTECT_INFERENCE, EXECUTION_PROVIDER, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY,
             DEFAULT_MAX_QUEUE_SIZE, WARM_UP, BUFFER_POOL_SIZE, CACHE_BACKEND, CACHE_ALL_MODELS, CACHE_LOCAL_MAX_SIZE,
-            CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_PASSWORD, CACHE_REDIS_PASSWORD_FILE, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,
+            CACHE_LOCAL_TTL, CACHE_REDIS_URL, CACHE_REDIS_SENTINELS, CACHE_REDIS_MASTER_NAME,
+            CACHE_REDIS_CLUSTER, CACHE_REDIS_USER, CACHE_REDIS_TLS, CACHE_REDIS_TLS_CA_FILE, CACHE_REDIS_PASSWORD, CACHE_REDIS_PASSWORD_FILE, CACHE_REDIS_TIMEOUT, CACHE_REDIS_TTL, CACHE_REDIS_KEY_PREFIX,
             CACHE_REDIS_POOL_SIZE, CACHE_REDIS_BREAKER_FAILURES, CACHE_REDIS_BREAKER_OPEN_TIME);
 
     private ConfigKeys() {

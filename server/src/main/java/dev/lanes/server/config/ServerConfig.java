@@ -1,7 +1,9 @@
 package dev.lanes.server.config;
 
 import dev.lanes.cache.CacheSettings;
+import dev.lanes.cache.RedisAddress;
 import dev.lanes.cache.RedisSettings;
+import dev.lanes.cache.RedisTopology;
 import dev.lanes.runtime.model.ProviderChoice;
 import dev.lanes.runtime.model.RuntimeSettings;
 import io.helidon.config.Config;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The node's settings, validated; messages name the offending key.
@@ -149,20 +152,7 @@ public record ServerConfig(String host,
 
     private static CacheSettings cache(Config config) {
         CacheSettings defaults = CacheSettings.defaults();
-        RedisSettings redis = config.get(ConfigKeys.CACHE_REDIS_URL).asString().map(url -> {
-            RedisSettings base = RedisSettings.of(url);
-            RedisSettings settings = new RedisSettings(base.url(),
-                    config.get(ConfigKeys.CACHE_REDIS_TIMEOUT).as(Duration.class).orElse(base.timeout()),
-                    config.get(ConfigKeys.CACHE_REDIS_TTL).as(Duration.class).orElse(base.ttl()),
-                    config.get(ConfigKeys.CACHE_REDIS_KEY_PREFIX).asString().orElse(base.keyPrefix()),
-                    config.get(ConfigKeys.CACHE_REDIS_POOL_SIZE).asInt().orElse(base.poolSize()),
-                    config.get(ConfigKeys.CACHE_REDIS_BREAKER_FAILURES).asInt().orElse(base.breakerFailures()),
-                    config.get(ConfigKeys.CACHE_REDIS_BREAKER_OPEN_TIME).as(Duration.class)
-                            .orElse(base.breakerOpenTime()));
-            String password = RedisPassword.resolve(config.get(ConfigKeys.CACHE_REDIS_PASSWORD).asString().asOptional(),
-                    config.get(ConfigKeys.CACHE_REDIS_PASSWORD_FILE).asString().asOptional());
-            return password == null ? settings : settings.withPassword(password);
-        }).orElse(null);
+        RedisSettings redis = redis(config);
         // A Redis URL alone means: share predictions, with the local cache in front.
         CacheSettings.Backend backend = config.get(ConfigKeys.CACHE_BACKEND).asString().map(CacheSettings.Backend::parse)
                 .orElse(redis == null ? defaults.backend() : CacheSettings.Backend.TIERED);
@@ -171,6 +161,58 @@ public record ServerConfig(String host,
                 config.get(ConfigKeys.CACHE_LOCAL_TTL).as(Duration.class).orElse(defaults.localTtl()),
                 redis,
                 config.get(ConfigKeys.CACHE_ALL_MODELS).asBoolean().orElse(defaults.allModels()));
+    }
+
+    /** The shared Redis: a URL (one Redis), Sentinels and a master name, or cluster seeds; null when none. */
+    private static RedisSettings redis(Config config) {
+        Optional<String> url = config.get(ConfigKeys.CACHE_REDIS_URL).asString().asOptional();
+        Optional<String> sentinels = config.get(ConfigKeys.CACHE_REDIS_SENTINELS).asString().asOptional();
+        Optional<String> cluster = config.get(ConfigKeys.CACHE_REDIS_CLUSTER).asString().asOptional();
+        int named = (url.isPresent() ? 1 : 0) + (sentinels.isPresent() ? 1 : 0) + (cluster.isPresent() ? 1 : 0);
+        if (named == 0) {
+            for (String key : List.of(ConfigKeys.CACHE_REDIS_MASTER_NAME, ConfigKeys.CACHE_REDIS_USER,
+                    ConfigKeys.CACHE_REDIS_TLS, ConfigKeys.CACHE_REDIS_TLS_CA_FILE)) {
+                if (config.get(key).exists()) {
+                    throw new IllegalArgumentException(key + " is set, but no Redis is: set "
+                            + ConfigKeys.CACHE_REDIS_URL + ", " + ConfigKeys.CACHE_REDIS_SENTINELS + " or "
+                            + ConfigKeys.CACHE_REDIS_CLUSTER);
+                }
+            }
+            return null;
+        }
+        if (named > 1) {
+            throw new IllegalArgumentException("set one of " + ConfigKeys.CACHE_REDIS_URL + ", "
+                    + ConfigKeys.CACHE_REDIS_SENTINELS + " and " + ConfigKeys.CACHE_REDIS_CLUSTER + ", not several");
+        }
+        Optional<String> masterName = config.get(ConfigKeys.CACHE_REDIS_MASTER_NAME).asString().asOptional();
+        if (sentinels.isPresent() != masterName.isPresent()) {
+            throw new IllegalArgumentException(ConfigKeys.CACHE_REDIS_SENTINELS + " and "
+                    + ConfigKeys.CACHE_REDIS_MASTER_NAME + " go together");
+        }
+        RedisSettings base;
+        if (url.isPresent()) {
+            base = RedisSettings.of(url.get());
+        } else {
+            RedisTopology topology = sentinels.isPresent()
+                    ? new RedisTopology.Sentinel(RedisAddress.parseList(sentinels.get(), ConfigKeys.CACHE_REDIS_SENTINELS),
+                            masterName.get(), 0)
+                    : new RedisTopology.Cluster(RedisAddress.parseList(cluster.get(), ConfigKeys.CACHE_REDIS_CLUSTER));
+            base = RedisSettings.of(topology);
+        }
+        // A user or TLS given apart from the URL wins over the URL's (and is the only way for Sentinels and clusters).
+        base = base.withAccess(config.get(ConfigKeys.CACHE_REDIS_USER).asString().orElse(base.user()),
+                config.get(ConfigKeys.CACHE_REDIS_TLS).asBoolean().orElse(base.tls()),
+                config.get(ConfigKeys.CACHE_REDIS_TLS_CA_FILE).asString().map(Path::of).orElse(null));
+        RedisSettings settings = base.withLimits(
+                config.get(ConfigKeys.CACHE_REDIS_TIMEOUT).as(Duration.class).orElse(base.timeout()),
+                config.get(ConfigKeys.CACHE_REDIS_TTL).as(Duration.class).orElse(base.ttl()),
+                config.get(ConfigKeys.CACHE_REDIS_KEY_PREFIX).asString().orElse(base.keyPrefix()),
+                config.get(ConfigKeys.CACHE_REDIS_POOL_SIZE).asInt().orElse(base.poolSize()),
+                config.get(ConfigKeys.CACHE_REDIS_BREAKER_FAILURES).asInt().orElse(base.breakerFailures()),
+                config.get(ConfigKeys.CACHE_REDIS_BREAKER_OPEN_TIME).as(Duration.class).orElse(base.breakerOpenTime()));
+        String password = RedisPassword.resolve(config.get(ConfigKeys.CACHE_REDIS_PASSWORD).asString().asOptional(),
+                config.get(ConfigKeys.CACHE_REDIS_PASSWORD_FILE).asString().asOptional());
+        return password == null ? settings : settings.withPassword(password);
     }
 
     /** The bundled demo repository, found from the install directory the launcher passes. */

@@ -1,0 +1,142 @@
+package dev.lanes.cache;
+
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds Jedis' client for a {@link RedisTopology}: the cache speaks to all three through the
+ * same {@link UnifiedJedis} commands, so the topology is configuration, not a code path.
+ */
+final class RedisClients {
+    /** A cluster command follows at most this many MOVED/ASK redirections or reconnects. */
+    static final int CLUSTER_ATTEMPTS = 3;
+    /** How often a cluster client re-reads the slot map even when nothing failed. */
+    static final Duration CLUSTER_TOPOLOGY_REFRESH = Duration.ofSeconds(5);
+
+    private RedisClients() {
+    }
+
+    /**
+     * A client and where it sends a key now: the one Redis, the master the Sentinels name, or the
+     * cluster node that owns the key's slot ({@code host:port}; null while a slot has no owner).
+     */
+    record Connected(UnifiedJedis client, Function<byte[], String> endpointOf) {
+    }
+
+    /** @param trustedCa TLS socket factory trusting {@link RedisSettings#caFile()}, or null */
+    static Connected create(RedisSettings settings, SSLSocketFactory trustedCa) {
+        return switch (settings.topology()) {
+            case RedisTopology.Standalone standalone -> {
+                String endpoint = standalone.address().toString();
+                yield new Connected(RedisClient.builder()
+                        .hostAndPort(hostAndPort(standalone.address()))
+                        .clientConfig(dataConfig(settings, trustedCa, standalone.database()))
+                        .poolConfig(pool(settings))
+                        .build(), key -> endpoint);
+            }
+            case RedisTopology.Sentinel sentinel -> {
+                RedisSentinelClient client = RedisSentinelClient.builder()
+                        .masterName(sentinel.masterName())
+                        .sentinels(hostsAndPorts(sentinel.sentinels()))
+                        .clientConfig(dataConfig(settings, trustedCa, sentinel.database()))
+                        .sentinelClientConfig(sentinelConfig(settings, trustedCa))
+                        .poolConfig(pool(settings))
+                        .build();
+                yield new Connected(client, key -> String.valueOf(client.getCurrentMaster()));
+            }
+            case RedisTopology.Cluster cluster -> {
+                Set<HostAndPort> seeds = hostsAndPorts(cluster.seeds());
+                JedisClientConfig config = dataConfig(settings, trustedCa, 0);
+                // our own provider, for its slot map: a key's owner names the breaker it goes through
+                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, config, pool(settings),
+                        CLUSTER_TOPOLOGY_REFRESH);
+                RedisClusterClient client = RedisClusterClient.builder()
+                        .nodes(seeds)
+                        .clientConfig(config)
+                        .connectionProvider(provider)
+                        .maxAttempts(CLUSTER_ATTEMPTS)
+                        // every retry and redirection of one command together stay within the timeout
+                        .maxTotalRetriesDuration(settings.timeout())
+                        .build();
+                yield new Connected(client, key -> {
+                    HostAndPort owner = provider.getNode(JedisClusterCRC16.getSlot(key));
+                    return owner == null ? null : owner.toString();
+                });
+            }
+        };
+    }
+
+    private static JedisClientConfig dataConfig(RedisSettings settings, SSLSocketFactory trustedCa, int database) {
+        DefaultJedisClientConfig.Builder config = transport(settings, trustedCa)
+                .database(database)
+                .clientName("lanes");
+        if (settings.password() != null) {
+            config.password(settings.password());
+        }
+        if (settings.user() != null) {
+            config.user(settings.user());
+        }
+        return config.build();
+    }
+
+    /** Sentinels speak TLS when the data nodes do; their own AUTH is not the master's, and not set. */
+    private static JedisClientConfig sentinelConfig(RedisSettings settings, SSLSocketFactory trustedCa) {
+        return transport(settings, trustedCa).clientName("lanes-sentinel").build();
+    }
+
+    /** Timeouts, and TLS that checks the certificate names the host it reached (said here, not left to Jedis' default). */
+    private static DefaultJedisClientConfig.Builder transport(RedisSettings settings, SSLSocketFactory trustedCa) {
+        int timeout = (int) settings.timeout().toMillis();
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeout)
+                .socketTimeoutMillis(timeout)
+                .ssl(settings.tls());
+        if (settings.tls()) {
+            SSLParameters checkHost = new SSLParameters();
+            checkHost.setEndpointIdentificationAlgorithm("HTTPS");
+            config.sslParameters(checkHost);
+            if (trustedCa != null) {
+                config.sslSocketFactory(trustedCa);
+            }
+        }
+        return config;
+    }
+
+    private static ConnectionPoolConfig pool(RedisSettings settings) {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(settings.poolSize());
+        pool.setMaxIdle(settings.poolSize());
+        pool.setMaxWait(settings.timeout());
+        pool.setBlockWhenExhausted(true);
+        pool.setTestWhileIdle(false);
+        return pool;
+    }
+
+    private static HostAndPort hostAndPort(RedisAddress address) {
+        return new HostAndPort(address.host(), address.port());
+    }
+
+    private static Set<HostAndPort> hostsAndPorts(List<RedisAddress> addresses) {
+        Set<HostAndPort> set = new LinkedHashSet<>();
+        for (RedisAddress address : addresses) {
+            set.add(hostAndPort(address));
+        }
+        return set;
+    }
+}

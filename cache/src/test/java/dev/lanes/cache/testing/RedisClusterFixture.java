@@ -1,0 +1,94 @@
+package dev.lanes.cache.testing;
+
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Redis Cluster of three masters without replicas, made by {@code redis-cli --cluster create},
+ * all real processes on free loopback ports. {@code cluster-require-full-coverage no}: with a
+ * master lost, the others keep serving their slots (docs/cache.md says to set it).
+ */
+public final class RedisClusterFixture implements AutoCloseable {
+    public static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
+
+    private final Path directory = RedisProcess.tempDirectory("lanes-cluster");
+    private final List<RedisProcess> masters = new ArrayList<>();
+
+    public RedisClusterFixture() {
+        for (int i = 0; i < 3; i++) {
+            Path node = directory.resolve("node-" + i);
+            masters.add(RedisProcess.server(node, List.of("--cluster-enabled", "yes",
+                    "--cluster-config-file", node.resolve("nodes.conf").toString(),
+                    "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
+                    "--cluster-require-full-coverage", "no")));
+        }
+        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        create.addAll(masters.stream().map(RedisProcess::address).toList());
+        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        run(create);
+        RedisSentinelFixture.awaitTrue(Duration.ofSeconds(30), "every node to report cluster_state:ok", () -> {
+            for (RedisProcess master : masters) {
+                try (Jedis jedis = new Jedis("127.0.0.1", master.port())) {
+                    if (!jedis.clusterInfo().contains("cluster_state:ok")) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    /** {@code host:port,...} of every master, as lanes.cache.redis.cluster takes them. */
+    public String seedList() {
+        return String.join(",", masters.stream().map(RedisProcess::address).toList());
+    }
+
+    public List<RedisProcess> masters() {
+        return List.copyOf(masters);
+    }
+
+    /** The master that owns {@code slot} (0 to 16383). */
+    public RedisProcess ownerOf(int slot) {
+        try (Jedis jedis = new Jedis("127.0.0.1", masters.getFirst().port())) {
+            for (Object range : jedis.clusterSlots()) {
+                List<?> entry = (List<?>) range;
+                long from = (Long) entry.get(0);
+                long to = (Long) entry.get(1);
+                if (slot >= from && slot <= to) {
+                    long port = (Long) ((List<?>) entry.get(2)).get(1);
+                    return masters.stream().filter(m -> m.port() == port).findFirst().orElseThrow();
+                }
+            }
+        }
+        throw new IllegalStateException("no master owns slot " + slot);
+    }
+
+    private void run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("create.log").toFile())).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " failed; see " + directory.resolve("create.log"));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("redis-cli is needed for the cluster tests (apt-get install -y redis-tools)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (RedisProcess master : masters) {
+            master.kill();
+        }
+    }
+}
