@@ -51,6 +51,14 @@ public final class MeterNames {
     public static final String CACHE_LOCAL_ENTRIES = "inference.cache.local.entries";
     /** Gauge {@code inference_cache_local_bytes}: bytes held by the in-process cache. */
     public static final String CACHE_LOCAL_BYTES = "inference.cache.local.bytes";
+    /**
+     * Counter {@code inference_cache_redis_errors_total{endpoint}}: failed Redis commands by the
+     * endpoint they went to ({@code host:port}; {@code unknown} before one is known; {@code other}
+     * past {@link MicrometerRedisStats#MAX_ENDPOINTS} endpoints).
+     */
+    public static final String CACHE_REDIS_ERRORS = "inference.cache.redis.errors";
+    /** Counter {@code inference_cache_redis_failovers_total}: Sentinel failovers followed to a new master. */
+    public static final String CACHE_REDIS_FAILOVERS = "inference.cache.redis.failovers";
 
     /**
      * Counter {@code lanes_protocol_errors_total{protocol,reason}}: requests refused for how they
@@ -66,6 +74,7 @@ public final class MeterNames {
     /** Gauge {@code lanes_buffer_pool_retained_bytes}: direct memory the tensor buffer pool keeps for reuse. */
     public static final String BUFFER_POOL_RETAINED = "lanes.buffer.pool.retained";
 
+    public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_MODEL = "model";
     public static final String TAG_REASON = "reason";
     public static final String TAG_RESULT = "result";

@@ -57,4 +57,24 @@ class PrometheusExpositionTest {
             assertTrue(scrape.contains("process_cpu_usage"), "process meters are bound");
         }
     }
+
+    @Test
+    void redisErrors_areCountedByEndpoint_boundedInTags_andFailoversStartAtZero() {
+        try (LanesRegistry lanes = new LanesRegistry()) {
+            MicrometerRedisStats redis = new MicrometerRedisStats(lanes.registry());
+            assertLine(lanes.scrape(), "inference_cache_redis_failovers_total 0.0");
+            redis.error("10.0.0.1:6379");
+            redis.error("10.0.0.1:6379");
+            redis.failover("10.0.0.2:6379");
+            for (int i = 0; i < MicrometerRedisStats.MAX_ENDPOINTS + 10; i++) {
+                redis.error("10.1.0." + i + ":6379");
+            }
+            String scrape = lanes.scrape();
+            assertLine(scrape, "inference_cache_redis_errors_total{endpoint=\"10.0.0.1:6379\"} 2.0");
+            assertLine(scrape, "inference_cache_redis_failovers_total 1.0");
+            long endpoints = scrape.lines().filter(l -> l.startsWith("inference_cache_redis_errors_total{")).count();
+            assertTrue(endpoints <= MicrometerRedisStats.MAX_ENDPOINTS + 1, endpoints + " endpoint series");
+            assertLine(scrape, "inference_cache_redis_errors_total{endpoint=\"other\"} 11.0");
+        }
+    }
 }

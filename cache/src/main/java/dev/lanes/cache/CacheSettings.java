@@ -50,12 +50,17 @@ public record CacheSettings(Backend backend, long localMaxBytes, Duration localT
 
     /** Builds the configured cache; the caller closes it. */
     public PredictionCache create() {
+        return create(RedisStats.none());
+    }
+
+    /** Builds the configured cache, a Redis one reporting to {@code redisStats}; the caller closes it. */
+    public PredictionCache create(RedisStats redisStats) {
         return switch (backend) {
             case NONE -> PredictionCache.none();
             case LOCAL -> new LocalPredictionCache(localMaxBytes, localTtl);
-            case REDIS -> new RedisPredictionCache(redis);
+            case REDIS -> new RedisPredictionCache(redis, redisStats);
             case TIERED -> new TieredPredictionCache(new LocalPredictionCache(localMaxBytes, localTtl),
-                    new RedisPredictionCache(redis));
+                    new RedisPredictionCache(redis, redisStats));
         };
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,13 +31,21 @@ public final class RedisPredictionCache implements PredictionCache {
     static final String UNKNOWN_ENDPOINT = "unknown";
 
     private final RedisSettings settings;
+    private final RedisStats stats;
     private final RedisConnector connector;
+    /** The master the last call went to (Sentinel only): a new one is a failover followed. */
+    private final AtomicReference<String> lastMaster = new AtomicReference<>();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final byte[] prefix;
     private final SetParams setParams;
 
     public RedisPredictionCache(RedisSettings settings) {
+        this(settings, RedisStats.none());
+    }
+
+    public RedisPredictionCache(RedisSettings settings, RedisStats stats) {
         this.settings = settings;
+        this.stats = stats;
         // a Sentinel or cluster client is built when Redis answers; a failed build is retried like a probe
         // a bad CA file fails the start here; an unreachable Redis never does
         SSLSocketFactory trustedCa = settings.caFile() == null ? null : RedisTrust.socketFactory(settings.caFile());
@@ -94,9 +103,19 @@ public final class RedisPredictionCache implements PredictionCache {
         }
     }
 
-    private static String endpoint(RedisClients.Connected connected, byte[] redisKey) {
+    private String endpoint(RedisClients.Connected connected, byte[] redisKey) {
         String endpoint = connected.endpointOf().apply(redisKey);
-        return endpoint == null ? UNKNOWN_ENDPOINT : endpoint;
+        if (endpoint == null) {
+            return UNKNOWN_ENDPOINT;
+        }
+        if (settings.topology() instanceof RedisTopology.Sentinel) {
+            String before = lastMaster.get();
+            if (!endpoint.equals(before) && lastMaster.compareAndSet(before, endpoint) && before != null) {
+                stats.failover(endpoint);
+                LOG.info(() -> "Redis master moved from " + before + " to " + endpoint + " (a Sentinel failover)");
+            }
+        }
+        return endpoint;
     }
 
     private CircuitBreaker breaker(String endpoint) {
@@ -110,6 +129,7 @@ public final class RedisPredictionCache implements PredictionCache {
     }
 
     private void failed(String endpoint, CircuitBreaker breaker, String command, RuntimeException e) {
+        stats.error(endpoint);
         boolean wasOpen = breaker.isOpen();
         breaker.failure();
         if (!wasOpen && breaker.isOpen()) {

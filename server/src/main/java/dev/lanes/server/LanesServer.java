@@ -23,6 +23,7 @@ import dev.lanes.server.rest.MetricsRoute;
 import dev.lanes.server.rest.V2Routes;
 import dev.lanes.signals.LanesRegistry;
 import dev.lanes.signals.MicrometerCacheStats;
+import dev.lanes.signals.MicrometerRedisStats;
 import dev.lanes.signals.MicrometerStatsFactory;
 import dev.lanes.signals.ModelStateMeters;
 import dev.lanes.signals.NativeMemoryMeters;
@@ -90,7 +91,7 @@ public final class LanesServer implements AutoCloseable {
         this.repository = new ModelRepository(config.modelRepository(), config.runtime(),
                 new MicrometerStatsFactory(registry.registry()));
         this.state = new NodeState(repository, config.strictReadiness());
-        this.cache = config.cache().create();
+        this.cache = config.cache().create(new MicrometerRedisStats(registry.registry()));
     }
 
     /** Loads the models and opens both ports; on failure everything started is closed again. */
