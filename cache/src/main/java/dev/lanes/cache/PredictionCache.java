@@ -10,6 +10,14 @@ public interface PredictionCache extends AutoCloseable {
 
     void put(CacheKey key, byte[] value);
 
+    /**
+     * Says once, in the log, whether a remote backend answers (and why not: unreachable, or its
+     * credentials refused); the node serves either way. Never throws, waits at most the backend's
+     * timeout.
+     */
+    default void checkAtStart() {
+    }
+
     /** A short name for logs and docs: none, local, redis or tiered. */
     String name();
 

@@ -1,5 +1,6 @@
 package dev.lanes.cache;
 
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.params.SetParams;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -35,6 +36,8 @@ public final class RedisPredictionCache implements PredictionCache {
     private final RedisConnector connector;
     /** The master the last call went to (Sentinel only): a new one is a failover followed. */
     private final AtomicReference<String> lastMaster = new AtomicReference<>();
+    /** The start check found the credentials refused and said so: later refusals are not warned again. */
+    private volatile boolean refusalReported;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final byte[] prefix;
     private final SetParams setParams;
@@ -103,6 +106,36 @@ public final class RedisPredictionCache implements PredictionCache {
         }
     }
 
+    @Override
+    public void checkAtStart() {
+        try {
+            connector.client().client().ping();
+            LOG.info(() -> "Redis " + settings.topology().describe() + " answers");
+        } catch (RuntimeException e) {
+            if (refusesCredentials(e)) {
+                refusalReported = true;
+                LOG.warning(() -> "Redis " + settings.topology().describe() + " refused the credentials (" + e.getMessage()
+                        + "): check lanes.cache.redis.user and the password (" + "LANES_CACHE_REDIS_PASSWORD or"
+                        + " lanes.cache.redis.password-file); serving without the shared cache until it accepts them");
+            } else {
+                LOG.warning(() -> "Redis " + settings.topology().describe() + " does not answer (" + e.getMessage()
+                        + "); serving without the shared cache until it does");
+            }
+        }
+    }
+
+    /** WRONGPASS, NOAUTH or NOPERM anywhere in the cause chain: a configuration error, not an outage. */
+    static boolean refusesCredentials(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof JedisAccessControlException || message.startsWith("WRONGPASS")
+                    || message.startsWith("NOAUTH") || message.startsWith("NOPERM")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String endpoint(RedisClients.Connected connected, byte[] redisKey) {
         String endpoint = connected.endpointOf().apply(redisKey);
         if (endpoint == null) {
@@ -132,7 +165,7 @@ public final class RedisPredictionCache implements PredictionCache {
         stats.error(endpoint);
         boolean wasOpen = breaker.isOpen();
         breaker.failure();
-        if (!wasOpen && breaker.isOpen()) {
+        if (!wasOpen && breaker.isOpen() && !(refusalReported && refusesCredentials(e))) {
             LOG.warning(() -> "Redis " + endpoint + " (" + settings.topology().describe() + ") keeps failing ("
                     + e.getMessage() + "); serving without it for " + settings.breakerOpenTime().toMillis() + " ms");
         } else {

@@ -17,14 +17,14 @@ import java.util.Collection;
  * TLS to Redis trusting the CA certificates of one PEM file (a private CA, as managed Redis and
  * operators issue), instead of the JVM's trust store. Read once, when the cache is built.
  */
-final class RedisTrust {
+public final class RedisTrust {
     /** A CA bundle is a few KiB; a bound keeps a wrong file (an image, a log) out of memory. */
     private static final long MAX_FILE_BYTES = 1 << 20;
 
     private RedisTrust() {
     }
 
-    static SSLSocketFactory socketFactory(Path caFile) {
+    public static SSLSocketFactory socketFactory(Path caFile) {
         String key = "lanes.cache.redis.tls-ca-file";
         try {
             if (Files.size(caFile) > MAX_FILE_BYTES) {

@@ -33,6 +33,11 @@ public final class TieredPredictionCache implements PredictionCache {
         shared.put(key, value);
     }
 
+    @Override
+    public void checkAtStart() {
+        shared.checkAtStart();
+    }
+
     public LocalPredictionCache local() {
         return local;
     }

@@ -72,7 +72,7 @@ class RedisSecurityIT {
     }
 
     @Test
-    void aWrongPassword_failsOpen_andIsReportedOnceNamingTheCause() {
+    void aWrongPassword_isReportedOnceAtStartNamingTheCause_andEveryCallFailsOpen() {
         List<LogRecord> warnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -94,16 +94,18 @@ class RedisSecurityIT {
         logger.addHandler(capture);
         try (RedisPredictionCache cache = new RedisPredictionCache(settings(redis, "not-the-password",
                 certificates.caCertificate()))) {
+            cache.checkAtStart();
             for (int i = 0; i < 20; i++) {
                 assertEquals(Lookup.Result.ERROR, cache.get(PredictionCacheContract.key("secure", i)).result());
             }
         } finally {
             logger.removeHandler(capture);
         }
-        assertEquals(1, warnings.size(), () -> "one warning, not one per request: " + warnings.stream()
+        assertEquals(1, warnings.size(), () -> "one warning, at start, not one per request: " + warnings.stream()
                 .map(LogRecord::getMessage).toList());
         String message = warnings.getFirst().getMessage();
-        assertTrue(message.contains("WRONGPASS") || message.contains("password"), message);
+        assertTrue(message.contains("refused the credentials") && message.contains("WRONGPASS")
+                && message.contains("lanes.cache.redis.user"), message);
         assertFalse(message.contains("not-the-password"), "the password is never logged: " + message);
     }
 

@@ -133,6 +133,7 @@ public final class LanesServer implements AutoCloseable {
         } else if (cache instanceof TieredPredictionCache tiered) {
             cacheStats.bindLocal(tiered.local());
         }
+        cache.checkAtStart();
         CachingPredictor predictor = new CachingPredictor(cache, cacheStats, config.cache().allModels());
         NativeMemoryMeters.bindResidentMemory(registry.registry());
         NativeMemoryMeters.bindBufferPool(registry.registry(), repository.bufferPool()::leasedBytes,

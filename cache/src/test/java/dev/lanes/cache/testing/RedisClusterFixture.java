@@ -18,23 +18,41 @@ public final class RedisClusterFixture implements AutoCloseable {
     public static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
 
     private final Path directory = RedisProcess.tempDirectory("lanes-cluster");
+    private final RedisAccess access;
     private final List<RedisProcess> masters = new ArrayList<>();
 
     public RedisClusterFixture() {
+        this(null);
+    }
+
+    /** With {@code access}, every node speaks TLS only (cluster bus too) and takes only its ACL user. */
+    public RedisClusterFixture(RedisAccess access) {
+        this.access = access;
         for (int i = 0; i < 3; i++) {
             Path node = directory.resolve("node-" + i);
-            masters.add(RedisProcess.server(node, List.of("--cluster-enabled", "yes",
+            List<String> options = new ArrayList<>(List.of("--cluster-enabled", "yes",
                     "--cluster-config-file", node.resolve("nodes.conf").toString(),
                     "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
-                    "--cluster-require-full-coverage", "no")));
+                    "--cluster-require-full-coverage", "no"));
+            if (access == null) {
+                masters.add(RedisProcess.server(node, options));
+            } else {
+                options.addAll(access.serverOptions());
+                options.addAll(List.of("--tls-cluster", "yes"));
+                masters.add(RedisProcess.tlsServer(node, access.certificates(), options));
+            }
         }
-        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        List<String> create = new ArrayList<>(List.of("redis-cli"));
+        if (access != null) {
+            create.addAll(access.cliOptions());
+        }
+        create.addAll(List.of("--cluster", "create"));
         create.addAll(masters.stream().map(RedisProcess::address).toList());
         create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
         run(create);
         RedisSentinelFixture.awaitTrue(Duration.ofSeconds(30), "every node to report cluster_state:ok", () -> {
             for (RedisProcess master : masters) {
-                try (Jedis jedis = new Jedis("127.0.0.1", master.port())) {
+                try (Jedis jedis = client(master.port())) {
                     if (!jedis.clusterInfo().contains("cluster_state:ok")) {
                         return false;
                     }
@@ -55,7 +73,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** The master that owns {@code slot} (0 to 16383). */
     public RedisProcess ownerOf(int slot) {
-        try (Jedis jedis = new Jedis("127.0.0.1", masters.getFirst().port())) {
+        try (Jedis jedis = client(masters.getFirst().port())) {
             for (Object range : jedis.clusterSlots()) {
                 List<?> entry = (List<?>) range;
                 long from = (Long) entry.get(0);
@@ -67,6 +85,11 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no master owns slot " + slot);
+    }
+
+    /** A client of one node (not cluster-aware): plain, or TLS as the ACL user. */
+    public Jedis client(int port) {
+        return access == null ? new Jedis("127.0.0.1", port) : access.data(port);
     }
 
     private void run(List<String> command) {

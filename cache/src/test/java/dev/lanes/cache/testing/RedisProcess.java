@@ -55,15 +55,21 @@ public final class RedisProcess implements AutoCloseable {
 
     /** A Sentinel: {@code config} is written to a file Sentinel may rewrite, as it must. */
     public static RedisProcess sentinel(Path directory, String config) {
+        return sentinel(directory, config, null);
+    }
+
+    /** A Sentinel that speaks TLS only (and to the master over TLS) when {@code access} is not null. */
+    static RedisProcess sentinel(Path directory, String config, RedisAccess access) {
         int port = freePort();
         Path file = directory.resolve("sentinel-" + port + ".conf");
+        String listen = access == null ? "port " + port + "\n" : access.sentinelTls(port);
         try {
             Files.createDirectories(directory);
-            Files.writeString(file, "port " + port + "\nbind 127.0.0.1\n" + config);
+            Files.writeString(file, listen + "bind 127.0.0.1\n" + config);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return new RedisProcess(directory, port, List.of("redis-server", file.toString(), "--sentinel"), false);
+        return new RedisProcess(directory, port, List.of("redis-server", file.toString(), "--sentinel"), access != null);
     }
 
     public int port() {

@@ -22,34 +22,59 @@ public final class RedisSentinelFixture implements AutoCloseable {
     public static final Duration DOWN_AFTER = Duration.ofMillis(1000);
 
     private final Path directory = RedisProcess.tempDirectory("lanes-sentinel");
+    private final RedisAccess access;
     private final RedisProcess master;
     private final RedisProcess replica;
     private final List<RedisProcess> sentinels = new ArrayList<>();
 
     public RedisSentinelFixture() {
-        master = RedisProcess.server(directory.resolve("master"), List.of());
-        replica = RedisProcess.server(directory.resolve("replica"),
-                List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        this(null);
+    }
+
+    /** With {@code access}, every process speaks TLS only and the data nodes take only its ACL user. */
+    public RedisSentinelFixture(RedisAccess access) {
+        this.access = access;
+        master = dataNode("master", List.of());
+        replica = dataNode("replica", List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
         String config = "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
                 + "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER.toMillis() + "\n"
                 + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
-                + "sentinel parallel-syncs " + MASTER_NAME + " 1\n";
+                + "sentinel parallel-syncs " + MASTER_NAME + " 1\n"
+                + (access == null ? "" : access.sentinelConfig(MASTER_NAME));
         for (int i = 0; i < 3; i++) {
-            sentinels.add(RedisProcess.sentinel(directory.resolve("sentinels"), config));
+            sentinels.add(RedisProcess.sentinel(directory.resolve("sentinels"), config, access));
         }
         // A failover needs the Sentinels to know each other and the replica, and the replica in sync.
         awaitTrue(Duration.ofSeconds(30), "the Sentinels to find each other and the replica", () -> {
             for (RedisProcess sentinel : sentinels) {
-                try (Jedis jedis = new Jedis("127.0.0.1", sentinel.port())) {
+                try (Jedis jedis = sentinelClient(sentinel.port())) {
                     if (jedis.sentinelSentinels(MASTER_NAME).size() < 2 || jedis.sentinelReplicas(MASTER_NAME).isEmpty()) {
                         return false;
                     }
                 }
             }
-            try (Jedis jedis = new Jedis("127.0.0.1", replica.port())) {
+            try (Jedis jedis = dataClient(replica.port())) {
                 return jedis.info("replication").contains("master_link_status:up");
             }
         });
+    }
+
+    private RedisProcess dataNode(String name, List<String> options) {
+        if (access == null) {
+            return RedisProcess.server(directory.resolve(name), options);
+        }
+        List<String> secured = access.serverOptions();
+        secured.addAll(options);
+        return RedisProcess.tlsServer(directory.resolve(name), access.certificates(), secured);
+    }
+
+    /** A client of a master or replica: plain, or TLS as the ACL user. */
+    public Jedis dataClient(int port) {
+        return access == null ? new Jedis("127.0.0.1", port) : access.data(port);
+    }
+
+    private Jedis sentinelClient(int port) {
+        return access == null ? new Jedis("127.0.0.1", port) : access.sentinel(port);
     }
 
     /** {@code host:port,host:port,host:port}, as lanes.cache.redis.sentinels takes them. */
@@ -67,7 +92,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
 
     /** Where the Sentinels say the master is now. */
     public HostAndPort currentMaster() {
-        try (Jedis jedis = new Jedis("127.0.0.1", sentinels.getFirst().port())) {
+        try (Jedis jedis = sentinelClient(sentinels.getFirst().port())) {
             Map<String, String> state = jedis.sentinelMaster(MASTER_NAME);
             return new HostAndPort(state.get("ip"), Integer.parseInt(state.get("port")));
         }
