@@ -6,6 +6,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
@@ -104,6 +105,9 @@ final class RedisClients {
     private static DefaultJedisClientConfig.Builder transport(RedisSettings settings, SSLSocketFactory trustedCa) {
         int timeout = (int) settings.timeout().toMillis();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                // RESP2 said outright: GET and SET need nothing newer, every Redis speaks it, and
+                // Jedis warns on each Sentinel connection it would otherwise try to negotiate
+                .protocol(RedisProtocol.RESP2)
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(timeout)
                 .ssl(settings.tls());

@@ -20,7 +20,7 @@ public record RedisAccess(TestCertificates certificates, String user, String pas
     }
 
     /** ACL and replication options for a data node (add {@code --tls-cluster yes} for a cluster). */
-    List<String> serverOptions() {
+    public List<String> serverOptions() {
         return new ArrayList<>(List.of("--user", "default", "off", "--user", user, "on", ">" + password, "~*", "&*",
                 "+@all", "--masteruser", user, "--masterauth", password, "--tls-replication", "yes"));
     }

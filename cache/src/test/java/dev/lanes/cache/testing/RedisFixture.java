@@ -56,7 +56,7 @@ public abstract class RedisFixture implements AutoCloseable {
         }
     }
 
-    /** Waits until Redis answers PING, for at most {@code timeout}. */
+    /** Waits until Redis answers PING (or refuses it for want of AUTH), for at most {@code timeout}. */
     static void awaitPong(String host, int port, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -67,7 +67,9 @@ public abstract class RedisFixture implements AutoCloseable {
                 out.flush();
                 InputStream in = socket.getInputStream();
                 byte[] reply = in.readNBytes(7);
-                if (new String(reply, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                String answer = new String(reply, StandardCharsets.US_ASCII);
+                // a Redis with a password answers too, with NOAUTH
+                if (answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")) {
                     return;
                 }
             } catch (IOException notYet) {

@@ -140,7 +140,7 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    static Path tempDirectory(String prefix) {
+    public static Path tempDirectory(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {

@@ -174,6 +174,28 @@ class RedisTopologiesIT {
         }
     }
 
+    @Test
+    void aWrongRedisPassword_isReportedOnceAtStart_andTheNodeServes() throws Exception {
+        try (RedisProcess redis = RedisProcess.server(repository.resolve("redis"), List.of("--requirepass", "right"))) {
+            Path wrong = java.nio.file.Files.writeString(repository.resolve("redis-password"), "wrong\n");
+            try (NodeProcess node = NodeProcess.start("--model-repository", repository.toString(), "--cache", "redis",
+                    "--redis", "redis://" + redis.address(), "--set", "lanes.cache.redis.password-file=" + wrong)) {
+                for (int i = 0; i < 20; i++) {
+                    HttpResponse<String> response = post(node.port(), request(i % 3));
+                    assertEquals(200, response.statusCode(), response.body());
+                }
+                assertEquals(20, ServerFixture.metric(node.port(), LOOKUP_ERRORS), "every lookup failed open");
+                String start = node.startupOutput();
+                assertEquals(1, start.split("refused the credentials", -1).length - 1, start);
+                assertTrue(start.contains("lanes.cache.redis.user"), "the line says what to fix: " + start);
+                assertTrue(!node.laterOutput().contains("WRONGPASS"), "said once, not again per outage: "
+                        + node.laterOutput());
+                assertTrue(!(start + node.laterOutput()).contains("wrong\n") && !start.contains("=wrong"),
+                        "the password is in no log line");
+            }
+        }
+    }
+
     private static void awaitRequests(Map<Integer, AtomicInteger> statuses, int total) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (statuses.values().stream().mapToInt(AtomicInteger::get).sum() < total) {

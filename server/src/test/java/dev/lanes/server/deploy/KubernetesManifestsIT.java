@@ -136,9 +136,17 @@ class KubernetesManifestsIT {
         lanes.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
                 .forEach(v -> v.getConfigMap().getItems().forEach(item ->
                         assertTrue(config.getData().containsKey(item.getKey()), item.getKey())));
+        // A key the ConfigMap lacks is fine only for an optional reference (a choice left to the
+        // operator, e.g. Redis Sentinel), and its name must then follow the variable's, so a typo fails.
         container.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getConfigMapKeyRef() != null)
-                .forEach(e -> assertTrue(config.getData().containsKey(e.getValueFrom().getConfigMapKeyRef().getKey()),
-                        e.getName() + " reads a key the ConfigMap has"));
+                .forEach(e -> {
+                    String key = e.getValueFrom().getConfigMapKeyRef().getKey();
+                    boolean optional = Boolean.TRUE.equals(e.getValueFrom().getConfigMapKeyRef().getOptional());
+                    String derived = e.getName().replaceFirst("^LANES_CACHE_", "").toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', '-');
+                    assertTrue(config.getData().containsKey(key) || (optional && key.equals(derived)),
+                            e.getName() + " reads a key the ConfigMap has (or, optional, is named " + derived + ")");
+                });
         assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals(
                 ConfigKeys.environmentName(ConfigKeys.CACHE_REDIS_URL))), "Redis comes in through the environment");
         java.util.Set<String> known = ConfigKeys.ALL.stream().map(ConfigKeys::environmentName)
