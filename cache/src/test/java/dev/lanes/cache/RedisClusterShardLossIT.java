@@ -58,6 +58,33 @@ class RedisClusterShardLossIT {
         }
     }
 
+    @Test
+    void slotsMovedByAReshard_stillHit_followingMovedRedirects() throws Exception {
+        try (RedisClusterFixture redis = new RedisClusterFixture();
+             RedisPredictionCache cache = new RedisPredictionCache(
+                     RedisClusterCacheIT.clusterSettings(redis, Duration.ofMinutes(5)))) {
+            List<CacheKey> keys = new ArrayList<>();
+            for (int i = 0; i < KEYS; i++) {
+                CacheKey key = PredictionCacheContract.key("reshard", i);
+                keys.add(key);
+                cache.put(key, PredictionCacheContract.value(16, i));
+            }
+            RedisProcess from = redis.masters().get(0);
+            RedisProcess to = redis.masters().get(1);
+            long before;
+            try (Jedis source = redis.client(from.port())) {
+                before = source.dbSize();
+            }
+            // 2000 slots and their keys move while the cache's slot map still says where they were
+            redis.reshard(from, to, 2000);
+            try (Jedis source = redis.client(from.port())) {
+                assertTrue(source.dbSize() < before, "keys moved: " + source.dbSize() + " of " + before + " left");
+            }
+            assertEquals(KEYS, (long) count(cache, keys).get(Lookup.Result.HIT),
+                    "every moved key is found through MOVED, none lost");
+        }
+    }
+
     private static Map<Lookup.Result, Integer> count(RedisPredictionCache cache, List<CacheKey> keys) {
         Map<Lookup.Result, Integer> results = new EnumMap<>(Lookup.Result.class);
         for (Lookup.Result result : Lookup.Result.values()) {

@@ -87,6 +87,23 @@ public final class RedisClusterFixture implements AutoCloseable {
         throw new IllegalStateException("no master owns slot " + slot);
     }
 
+    /** Moves {@code slots} slots, keys and all, from one master to another ({@code redis-cli --cluster reshard}). */
+    public void reshard(RedisProcess from, RedisProcess to, int slots) {
+        String fromId;
+        String toId;
+        try (Jedis source = client(from.port()); Jedis target = client(to.port())) {
+            fromId = source.clusterMyId();
+            toId = target.clusterMyId();
+        }
+        List<String> command = new ArrayList<>(List.of("redis-cli"));
+        if (access != null) {
+            command.addAll(access.cliOptions());
+        }
+        command.addAll(List.of("--cluster", "reshard", from.address(), "--cluster-from", fromId, "--cluster-to", toId,
+                "--cluster-slots", Integer.toString(slots), "--cluster-yes"));
+        run(command);
+    }
+
     /** A client of one node (not cluster-aware): plain, or TLS as the ACL user. */
     public Jedis client(int port) {
         return access == null ? new Jedis("127.0.0.1", port) : access.data(port);
@@ -95,10 +112,10 @@ public final class RedisClusterFixture implements AutoCloseable {
     private void run(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("create.log").toFile())).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("redis-cli.log").toFile())).start();
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " failed; see " + directory.resolve("create.log"));
+                throw new IllegalStateException(String.join(" ", command) + " failed; see " + directory.resolve("redis-cli.log"));
             }
         } catch (IOException e) {
             throw new IllegalStateException("redis-cli is needed for the cluster tests (apt-get install -y redis-tools)", e);

@@ -124,6 +124,8 @@ class RedisTopologiesIT {
                 assertEquals(200, node.post("/v2/models/cached/infer", request(-7)).statusCode());
                 try (NodeProcess second = NodeProcess.start("--model-repository", repository.toString(), "--cache", "redis",
                         "--redis-sentinels", redis.sentinelList(), "--redis-master-name", RedisSentinelFixture.MASTER_NAME)) {
+                    assertTrue(!second.startupOutput().contains("RESP3"),
+                            "Jedis' protocol warning on every Sentinel connection: " + second.startupOutput());
                     HttpResponse<String> shared = post(second.port(), request(-7));
                     assertEquals(200, shared.statusCode(), shared.body());
                     assertEquals(1, ServerFixture.metric(second.port(), HITS));
