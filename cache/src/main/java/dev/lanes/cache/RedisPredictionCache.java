@@ -58,27 +58,37 @@ public final class RedisPredictionCache implements PredictionCache {
         this.setParams = SetParams.setParams().px(settings.ttl().toMillis());
     }
 
-    @Override
-    public Lookup get(CacheKey key) {
-        byte[] redisKey = redisKey(key);
+    /** Where one key's command goes: the client, the endpoint that owns the key now, and its breaker. */
+    private record Route(RedisClients.Connected connected, String endpoint, CircuitBreaker breaker) {
+    }
+
+    /** The route for {@code redisKey}, or null when there is no client yet or its breaker is open. */
+    private Route route(byte[] redisKey) {
         RedisClients.Connected connected;
         try {
             connected = connector.client();
         } catch (RuntimeException e) {
             failed(UNKNOWN_ENDPOINT, breaker(UNKNOWN_ENDPOINT), "connect", e);
-            return Lookup.error();
+            return null;
         }
         String endpoint = endpoint(connected, redisKey);
         CircuitBreaker breaker = breaker(endpoint);
-        if (!breaker.allow()) {
+        return breaker.allow() ? new Route(connected, endpoint, breaker) : null;
+    }
+
+    @Override
+    public Lookup get(CacheKey key) {
+        byte[] redisKey = redisKey(key);
+        Route route = route(redisKey);
+        if (route == null) {
             return Lookup.error();
         }
         try {
-            byte[] value = connected.client().get(redisKey);
-            breaker.success();
+            byte[] value = route.connected().client().get(redisKey);
+            route.breaker().success();
             return value == null ? Lookup.miss() : Lookup.hit(value);
         } catch (RuntimeException e) {
-            failed(endpoint, breaker, "GET", e);
+            failed(route.endpoint(), route.breaker(), "GET", e);
             return Lookup.error();
         }
     }
@@ -86,23 +96,15 @@ public final class RedisPredictionCache implements PredictionCache {
     @Override
     public void put(CacheKey key, byte[] value) {
         byte[] redisKey = redisKey(key);
-        RedisClients.Connected connected;
-        try {
-            connected = connector.client();
-        } catch (RuntimeException e) {
-            failed(UNKNOWN_ENDPOINT, breaker(UNKNOWN_ENDPOINT), "connect", e);
-            return;
-        }
-        String endpoint = endpoint(connected, redisKey);
-        CircuitBreaker breaker = breaker(endpoint);
-        if (!breaker.allow()) {
+        Route route = route(redisKey);
+        if (route == null) {
             return;
         }
         try {
-            connected.client().set(redisKey, value, setParams);
-            breaker.success();
+            route.connected().client().set(redisKey, value, setParams);
+            route.breaker().success();
         } catch (RuntimeException e) {
-            failed(endpoint, breaker, "SET", e);
+            failed(route.endpoint(), route.breaker(), "SET", e);
         }
     }
 

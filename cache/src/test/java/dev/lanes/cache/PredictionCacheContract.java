@@ -3,12 +3,15 @@ package dev.lanes.cache;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +23,14 @@ abstract class PredictionCacheContract {
 
     /** Lets the TTL of everything stored so far pass. */
     abstract void expireEverything() throws Exception;
+
+    /** Redis expires keys on its own clock: waits out {@code ttl} and a margin (bounded), no fixed sleep in an assertion. */
+    static void waitOut(Duration ttl) {
+        long end = System.nanoTime() + ttl.toNanos() + TimeUnit.MILLISECONDS.toNanos(50);
+        while (System.nanoTime() < end) {
+            LockSupport.parkNanos(end - System.nanoTime());
+        }
+    }
 
     static CacheKey key(String model, int seed) {
         return new CacheKeyBuilder(model, 1, new TreeSet<>(List.of("y")))

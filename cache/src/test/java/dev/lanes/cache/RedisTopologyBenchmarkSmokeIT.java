@@ -2,12 +2,8 @@ package dev.lanes.cache;
 
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.Collection;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,14 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RedisTopologyBenchmarkSmokeIT {
     @Test
     void everyTopologyRuns() throws Exception {
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(Pattern.quote(RedisTopologyBenchmark.class.getName() + "."))
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(50))
-                .shouldFailOnError(true)
-                .build()).run();
+        Collection<RunResult> results = JmhOnce.run(RedisTopologyBenchmark.class);
         assertEquals(7 * 2, results.size(), "hit and miss on every topology");
         assertTrue(results.stream().allMatch(r -> r.getPrimaryResult().getSampleCount() > 0));
     }

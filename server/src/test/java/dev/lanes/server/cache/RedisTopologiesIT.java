@@ -22,15 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +49,7 @@ class RedisTopologiesIT {
     }
 
     private static String request(float a) {
-        return "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[" + a + ",1,1,1]}]}";
+        return CacheLoad.request(a);
     }
 
     /** Redis only, no local cache in front: every hit below came from Redis. */
@@ -77,26 +70,12 @@ class RedisTopologiesIT {
                             RedisAddress.parseList(redis.sentinelList(), "sentinels"), RedisSentinelFixture.MASTER_NAME, 0))
                     .withLimits(Duration.ofMillis(100), Duration.ofMinutes(5), "lanes:", 8, 3, Duration.ofMillis(200));
             try (ServerFixture node = ServerFixture.start(repository, true, 1 << 20, 1 << 20, redisOnly(sentinel))) {
-                AtomicBoolean running = new AtomicBoolean(true);
-                Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-                List<Future<Void>> clients = new ArrayList<>();
                 long killed;
                 long hitsBack;
-                try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                    for (int c = 0; c < 8; c++) {
-                        int client = c;
-                        clients.add(threads.submit(() -> {
-                            int i = 0;
-                            while (running.get()) {
-                                // even clients repeat 20 requests; odd ones never repeat one
-                                float a = client % 2 == 0 ? i++ % 20 : 100_000 * client + i++;
-                                HttpResponse<String> response = node.post("/v2/models/cached/infer", request(a));
-                                statuses.computeIfAbsent(response.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-                            }
-                            return null;
-                        }));
-                    }
-                    awaitRequests(statuses, 300);
+                int answers;
+                // even clients repeat 20 requests; odd ones never repeat one
+                try (CacheLoad load = new CacheLoad(node, 8, (client, i) -> client % 2 == 0 ? i % 20 : 100_000 * client + i)) {
+                    load.awaitAnswered(300);
                     killed = System.nanoTime();
                     redis.killMasterAndAwaitFailover(Duration.ofSeconds(60));
                     double hitsAtPromotion = node.metric(HITS);
@@ -106,19 +85,15 @@ class RedisTopologiesIT {
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                     }
                     hitsBack = System.nanoTime();
-                    awaitRequests(statuses, statuses.values().stream().mapToInt(AtomicInteger::get).sum() + 200);
-                    running.set(false);
-                    for (Future<Void> client : clients) {
-                        client.get();
-                    }
+                    load.awaitAnswered(load.answered() + 200);
+                    answers = load.stopExpectingOnly200();
                 }
-                assertEquals(Map.of(200, statuses.get(200).get()).keySet(), statuses.keySet(), "only 200s: " + statuses);
                 assertTrue(node.metric(LOOKUP_ERRORS) > 0, "the dead master was noticed (else this proved nothing)");
                 assertEquals(1, node.metric("inference_cache_redis_failovers_total"), "one failover followed");
                 assertTrue(node.metric("inference_cache_redis_errors_total{endpoint=\"" + redis.master().address() + "\"}") > 0,
                         "errors are counted against the dead master's address");
                 System.out.printf("sentinel failover under load: hits back %d ms after the SIGKILL; %d answers, all 200%n",
-                        TimeUnit.NANOSECONDS.toMillis(hitsBack - killed), statuses.get(200).get());
+                        TimeUnit.NANOSECONDS.toMillis(hitsBack - killed), answers);
 
                 // Written after the failover on this node; a second node process hits it.
                 assertEquals(200, node.post("/v2/models/cached/infer", request(-7)).statusCode());
@@ -195,14 +170,6 @@ class RedisTopologiesIT {
                 assertTrue(!(start + node.laterOutput()).contains("wrong\n") && !start.contains("=wrong"),
                         "the password is in no log line");
             }
-        }
-    }
-
-    private static void awaitRequests(Map<Integer, AtomicInteger> statuses, int total) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (statuses.values().stream().mapToInt(AtomicInteger::get).sum() < total) {
-            assertTrue(System.nanoTime() < end, "load keeps flowing");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 }

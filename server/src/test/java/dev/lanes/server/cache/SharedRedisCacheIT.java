@@ -18,15 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,7 +43,7 @@ class SharedRedisCacheIT {
     }
 
     private static String request(float a) {
-        return "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[" + a + ",1,1,1]}]}";
+        return CacheLoad.request(a);
     }
 
     @Test
@@ -78,48 +70,21 @@ class SharedRedisCacheIT {
         RedisSettings settings = new RedisSettings(URI.create(redis.url()), Duration.ofMillis(100), Duration.ofMinutes(5),
                 "outage:", 8, 3, Duration.ofMillis(300));
         CacheSettings redisOnly = new CacheSettings(CacheSettings.Backend.REDIS, 0, Duration.ofMinutes(1), settings, false);
-        try (ServerFixture node = ServerFixture.start(repository, true, 1 << 20, 1 << 20, redisOnly)) {
-            AtomicBoolean running = new AtomicBoolean(true);
-            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-            List<Future<Void>> clients = new ArrayList<>();
-            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int c = 0; c < 8; c++) {
-                    int client = c;
-                    clients.add(threads.submit(() -> {
-                        int i = 0;
-                        while (running.get()) {
-                            HttpResponse<String> response = node.post("/v2/models/cached/infer", request(client * 1000 + i++ % 20));
-                            statuses.computeIfAbsent(response.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-                        }
-                        return null;
-                    }));
-                }
-                awaitRequests(statuses, 200);
-                redis.kill();
-                awaitRequests(statuses, 600);
-                assertTrue(node.metric("inference_cache_requests_total{model=\"cached\",result=\"error\"}") > 0,
-                        "the outage was noticed");
-                redis.restart();
-                double hitsAfterRestart = node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}");
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}") <= hitsAfterRestart + 10) {
-                    assertTrue(System.nanoTime() < end, "hits resume after Redis returns");
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-                }
-                running.set(false);
-                for (Future<Void> client : clients) {
-                    client.get();
-                }
+        try (ServerFixture node = ServerFixture.start(repository, true, 1 << 20, 1 << 20, redisOnly);
+             CacheLoad load = new CacheLoad(node, 8, (client, i) -> client * 1000 + i % 20)) {
+            load.awaitAnswered(200);
+            redis.kill();
+            load.awaitAnswered(600);
+            assertTrue(node.metric("inference_cache_requests_total{model=\"cached\",result=\"error\"}") > 0,
+                    "the outage was noticed");
+            redis.restart();
+            double hitsAfterRestart = node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (node.metric("inference_cache_requests_total{model=\"cached\",result=\"hit\"}") <= hitsAfterRestart + 10) {
+                assertTrue(System.nanoTime() < end, "hits resume after Redis returns");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
-            assertEquals(Map.of(200, statuses.get(200).get()).keySet(), statuses.keySet(), "only 200s: " + statuses);
-        }
-    }
-
-    private static void awaitRequests(Map<Integer, AtomicInteger> statuses, int total) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (statuses.values().stream().mapToInt(AtomicInteger::get).sum() < total) {
-            assertTrue(System.nanoTime() < end, "load keeps flowing");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            load.stopExpectingOnly200();
         }
     }
 }

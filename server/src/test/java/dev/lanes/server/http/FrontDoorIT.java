@@ -324,19 +324,26 @@ class FrontDoorIT {
         }
     }
 
+    /**
+     * A connection whose head the front door refused (a space before a colon) while its 8 MiB body
+     * is still to come, with the 400 read up to the node's FIN.
+     */
+    private static Socket refusedWithItsBodyToCome() throws IOException {
+        Socket socket = new Socket("127.0.0.1", port());
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        socket.getOutputStream().write(("POST /v2/models/affine/infer HTTP/1.1\r\nHost: a\r\nX-Bad : space\r\n"
+                + "Content-Length: 8388608\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 400"), "the answer, then the node's FIN: " + answer);
+        return socket;
+    }
+
     @Test
     void refusedHead_isAnsweredAndHalfClosed_andTheBodyStillComingIsDroppedNotReset() throws Exception {
         // RFC 9112 §9.6: a node that closed at once would reset the connection under the client's
         // writes, and a client told of the reset before it read the answer never sees the answer
-        try (Socket socket = new Socket("127.0.0.1", port())) {
-            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        try (Socket socket = refusedWithItsBodyToCome()) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v2/models/affine/infer HTTP/1.1\r\nHost: a\r\nX-Bad : space\r\n"
-                    + "Content-Length: 8388608\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            byte[] answer = socket.getInputStream().readAllBytes();
-            assertTrue(new String(answer, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 400"),
-                    "the answer, then the node's FIN: " + new String(answer, StandardCharsets.ISO_8859_1));
             byte[] piece = new byte[64 << 10];
             for (int sent = 0; sent < 8 << 20; sent += piece.length) {
                 out.write(piece); // more than the socket buffers hold: the node must still be reading
@@ -359,13 +366,8 @@ class FrontDoorIT {
 
     @Test
     void refusedConnection_whoseClientKeepsSending_isClosedByTheNodeAfterItsLinger() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port())) {
-            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        try (Socket socket = refusedWithItsBodyToCome()) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v2/models/affine/infer HTTP/1.1\r\nHost: a\r\nX-Bad : space\r\n"
-                    + "Content-Length: 8388608\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            socket.getInputStream().readAllBytes();
             // a byte now and then keeps no read waiting long; only the linger's own bound ends it
             long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MILLIS);
             boolean closedByTheNode = false;
