@@ -12,8 +12,8 @@ public interface PredictionCache extends AutoCloseable {
 
     /**
      * Says once, in the log, whether a remote backend answers (and why not: unreachable, or its
-     * credentials refused); the node serves either way. Never throws, waits at most the backend's
-     * timeout.
+     * credentials refused); the node serves either way. Never throws; a Redis backend waits at
+     * most one timeout per configured endpoint, plus one, and 10 s at most.
      */
     default void checkAtStart() {
     }

@@ -20,6 +20,10 @@ public record RedisAddress(String host, int port) {
     /** {@code host:port} or {@code [::1]:port}; {@code key} names the setting in errors. */
     public static RedisAddress parse(String text, String key) {
         String trimmed = text.trim();
+        if (trimmed.contains("@") || trimmed.contains("/")) {
+            // not echoed: a URL pasted here may hold a password
+            throw new IllegalArgumentException(key + ": give host:port, not a URL");
+        }
         int colon = trimmed.lastIndexOf(':');
         if (colon <= 0 || colon == trimmed.length() - 1) {
             throw new IllegalArgumentException(key + ": '" + trimmed + "' is not host:port");

@@ -14,7 +14,6 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
-import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,8 +26,6 @@ import java.util.function.Function;
 final class RedisClients {
     /** A cluster command follows at most this many MOVED/ASK redirections or reconnects. */
     static final int CLUSTER_ATTEMPTS = 3;
-    /** How often a cluster client re-reads the slot map even when nothing failed. */
-    static final Duration CLUSTER_TOPOLOGY_REFRESH = Duration.ofSeconds(5);
 
     private RedisClients() {
     }
@@ -64,9 +61,11 @@ final class RedisClients {
             case RedisTopology.Cluster cluster -> {
                 Set<HostAndPort> seeds = hostsAndPorts(cluster.seeds());
                 JedisClientConfig config = dataConfig(settings, trustedCa, 0);
-                // our own provider, for its slot map: a key's owner names the breaker it goes through
-                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, config, pool(settings),
-                        CLUSTER_TOPOLOGY_REFRESH);
+                // Our own provider, for its slot map: a key's owner names the breaker it goes through.
+                // Without a periodic refresh: that constructor starts its refresh thread before it
+                // reaches a seed, and a build that fails leaves the thread running for good. The
+                // slot map is renewed on every MOVED and failed connection anyway.
+                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, config, pool(settings));
                 RedisClusterClient client = RedisClusterClient.builder()
                         .nodes(seeds)
                         .clientConfig(config)

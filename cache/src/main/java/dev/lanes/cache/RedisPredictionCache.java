@@ -6,6 +6,7 @@ import redis.clients.jedis.params.SetParams;
 import javax.net.ssl.SSLSocketFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ public final class RedisPredictionCache implements PredictionCache {
     private static final Logger LOG = Logger.getLogger(RedisPredictionCache.class.getName());
     /** A Sentinel or cluster client that could not be built is tried again no sooner than this. */
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final Duration MAX_FIRST_BUILD_WAIT = Duration.ofSeconds(10);
     /** Breakers kept apart; a cluster has fewer nodes, and more share the last one. */
     static final int MAX_ENDPOINTS = 1024;
     /** The endpoint of a key while none is known: no client yet, or a slot without an owner. */
@@ -54,6 +56,9 @@ public final class RedisPredictionCache implements PredictionCache {
         SSLSocketFactory trustedCa = settings.caFile() == null ? null : RedisTrust.socketFactory(settings.caFile());
         this.connector = new RedisConnector(() -> RedisClients.create(settings, trustedCa),
                 Math.max(settings.breakerOpenTime().toNanos(), MIN_RETRY_NANOS), System::nanoTime);
+        // The first build may ask every Sentinel or seed in turn: the start waits for it that long
+        // at most, so a cache whose Redis is up is whole when the node is.
+        connector.await(firstBuildWait(settings));
         this.prefix = settings.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.setParams = SetParams.setParams().px(settings.ttl().toMillis());
     }
@@ -108,10 +113,26 @@ public final class RedisPredictionCache implements PredictionCache {
         }
     }
 
+    /** A timeout per endpoint the first build may try, and one more for the data node; 10 s at most. */
+    static Duration firstBuildWait(RedisSettings settings) {
+        int endpoints = switch (settings.topology()) {
+            case RedisTopology.Standalone standalone -> 1;
+            case RedisTopology.Sentinel sentinel -> sentinel.sentinels().size();
+            case RedisTopology.Cluster cluster -> cluster.seeds().size();
+        };
+        Duration wait = settings.timeout().multipliedBy(endpoints + 1L);
+        return wait.compareTo(MAX_FIRST_BUILD_WAIT) > 0 ? MAX_FIRST_BUILD_WAIT : wait;
+    }
+
     @Override
     public void checkAtStart() {
         try {
-            connector.client().client().ping();
+            RedisClients.Connected connected = connector.await(firstBuildWait(settings));
+            if (connected == null) {
+                RuntimeException why = connector.lastFailure();
+                throw why != null ? why : new IllegalStateException("no client within " + firstBuildWait(settings));
+            }
+            connected.client().ping();
             LOG.info(() -> "Redis " + settings.topology().describe() + " answers");
         } catch (RuntimeException e) {
             if (refusesCredentials(e)) {
@@ -165,6 +186,12 @@ public final class RedisPredictionCache implements PredictionCache {
 
     private void failed(String endpoint, CircuitBreaker breaker, String command, RuntimeException e) {
         stats.error(endpoint);
+        if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
+            // A managed failover moved the primary's name to another node, and this pool still
+            // holds connections to the old one, now a replica: build a client that resolves again.
+            LOG.info(() -> "Redis " + endpoint + " is read-only now (a failover behind its address); reconnecting");
+            connector.reset();
+        }
         boolean wasOpen = breaker.isOpen();
         breaker.failure();
         if (!wasOpen && breaker.isOpen() && !(refusalReported && refusesCredentials(e))) {

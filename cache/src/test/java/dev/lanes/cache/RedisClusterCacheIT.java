@@ -15,6 +15,6 @@ class RedisClusterCacheIT extends RedisContract {
     static RedisSettings clusterSettings(RedisClusterFixture redis, Duration ttl) {
         RedisSettings defaults = RedisSettings.of(new RedisTopology.Cluster(
                 RedisAddress.parseList(redis.seedList(), "cluster")));
-        return defaults.withLimits(Duration.ofMillis(500), ttl, "lanes-test:", 8, 5, Duration.ofMillis(200));
+        return defaults.withLimits(Duration.ofSeconds(2), ttl, "lanes-test:", 8, 5, Duration.ofMillis(200));
     }
 }

@@ -16,7 +16,7 @@ class RedisPredictionCacheIT extends RedisContract {
     Started startRedis() {
         RedisFixture redis = RedisFixture.start();
         // A unique prefix keeps runs apart on a shared REDIS_URL.
-        return new Started(redis, new RedisSettings(URI.create(redis.url()), Duration.ofMillis(500), TTL,
+        return new Started(redis, new RedisSettings(URI.create(redis.url()), Duration.ofSeconds(2), TTL,
                 "lanes-test-" + UUID.randomUUID() + ":", 8, 5, Duration.ofSeconds(1)));
     }
 

@@ -16,6 +16,6 @@ class RedisSentinelCacheIT extends RedisContract {
         RedisTopology topology = new RedisTopology.Sentinel(
                 RedisAddress.parseList(redis.sentinelList(), "sentinels"), RedisSentinelFixture.MASTER_NAME, 0);
         RedisSettings defaults = RedisSettings.of(topology);
-        return defaults.withLimits(Duration.ofMillis(500), ttl, "lanes-test:", 8, 5, Duration.ofMillis(200));
+        return defaults.withLimits(Duration.ofSeconds(2), ttl, "lanes-test:", 8, 5, Duration.ofMillis(200));
     }
 }

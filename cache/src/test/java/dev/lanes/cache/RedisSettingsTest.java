@@ -42,6 +42,9 @@ class RedisSettingsTest {
         String many = String.join(",", java.util.stream.IntStream.rangeClosed(1, RedisAddress.MAX_PER_LIST + 1)
                 .mapToObj(i -> "h:" + i).toList());
         assertThrows(IllegalArgumentException.class, () -> RedisAddress.parseList(many, "k"));
+        IllegalArgumentException url = assertThrows(IllegalArgumentException.class,
+                () -> RedisAddress.parseList("redis://:s3cret@cache:6379", "lanes.cache.redis.cluster"));
+        assertFalse(url.getMessage().contains("s3cret"), url.getMessage());
     }
 
     @Test

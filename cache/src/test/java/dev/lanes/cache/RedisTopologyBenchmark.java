@@ -45,7 +45,16 @@ public class RedisTopologyBenchmark {
     private CacheKey absent;
 
     @Setup(Level.Trial)
-    public void start() {
+    public void start() throws Exception {
+        try {
+            startRedis();
+        } catch (RuntimeException | Error e) {
+            stop(); // JMH runs no @TearDown after a failed @Setup
+            throw e;
+        }
+    }
+
+    private void startRedis() {
         Path directory = RedisProcess.tempDirectory("lanes-bench-redis");
         boolean tls = topology.endsWith("-tls");
         RedisAccess access = tls ? RedisAccess.create(directory.resolve("certs")) : null;
@@ -102,7 +111,9 @@ public class RedisTopologyBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() throws Exception {
-        cache.close();
+        if (cache != null) {
+            cache.close();
+        }
         for (AutoCloseable process : started) {
             process.close();
         }

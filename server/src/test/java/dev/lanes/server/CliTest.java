@@ -171,7 +171,8 @@ class CliTest {
                 Map.of(ConfigKeys.CACHE_REDIS_URL, "redis://a", ConfigKeys.CACHE_REDIS_CLUSTER, "c1:7000"), "not several",
                 Map.of(ConfigKeys.CACHE_REDIS_SENTINELS, "s1:26379"), "go together",
                 Map.of(ConfigKeys.CACHE_REDIS_MASTER_NAME, "mymaster"), "no Redis is",
-                Map.of(ConfigKeys.CACHE_REDIS_CLUSTER, "c1"), ConfigKeys.CACHE_REDIS_CLUSTER);
+                Map.of(ConfigKeys.CACHE_REDIS_CLUSTER, "c1"), ConfigKeys.CACHE_REDIS_CLUSTER,
+                Map.of(ConfigKeys.CACHE_REDIS_URL, "rediss://a", ConfigKeys.CACHE_REDIS_TLS, "false"), "contradicts");
         refused.forEach((overrides, fragment) -> {
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                     () -> ServerConfig.create(LanesConfig.load(overrides, Optional.empty(), Map.of())), overrides::toString);

@@ -28,38 +28,45 @@ public final class RedisClusterFixture implements AutoCloseable {
     /** With {@code access}, every node speaks TLS only (cluster bus too) and takes only its ACL user. */
     public RedisClusterFixture(RedisAccess access) {
         this.access = access;
-        for (int i = 0; i < 3; i++) {
-            Path node = directory.resolve("node-" + i);
-            List<String> options = new ArrayList<>(List.of("--cluster-enabled", "yes",
-                    "--cluster-config-file", node.resolve("nodes.conf").toString(),
-                    "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
-                    "--cluster-require-full-coverage", "no"));
-            if (access == null) {
-                masters.add(RedisProcess.server(node, options));
-            } else {
-                options.addAll(access.serverOptions());
-                options.addAll(List.of("--tls-cluster", "yes"));
-                masters.add(RedisProcess.tlsServer(node, access.certificates(), options));
-            }
-        }
-        List<String> create = new ArrayList<>(List.of("redis-cli"));
-        if (access != null) {
-            create.addAll(access.cliOptions());
-        }
-        create.addAll(List.of("--cluster", "create"));
-        create.addAll(masters.stream().map(RedisProcess::address).toList());
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        run(create);
-        RedisSentinelFixture.awaitTrue(Duration.ofSeconds(30), "every node to report cluster_state:ok", () -> {
-            for (RedisProcess master : masters) {
-                try (Jedis jedis = client(master.port())) {
-                    if (!jedis.clusterInfo().contains("cluster_state:ok")) {
-                        return false;
-                    }
+        try {
+            for (int i = 0; i < 3; i++) {
+                Path node = directory.resolve("node-" + i);
+                // The bus port is chosen free too: port + 10000, Redis' default, may be taken or past 65535.
+                List<String> options = new ArrayList<>(List.of("--cluster-enabled", "yes",
+                        "--cluster-port", Integer.toString(RedisProcess.freePort()),
+                        "--cluster-config-file", node.resolve("nodes.conf").toString(),
+                        "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()),
+                        "--cluster-require-full-coverage", "no"));
+                if (access == null) {
+                    masters.add(RedisProcess.server(node, options));
+                } else {
+                    options.addAll(access.serverOptions());
+                    options.addAll(List.of("--tls-cluster", "yes"));
+                    masters.add(RedisProcess.tlsServer(node, access.certificates(), options));
                 }
             }
-            return true;
-        });
+            List<String> create = new ArrayList<>(List.of("redis-cli"));
+            if (access != null) {
+                create.addAll(access.cliOptions());
+            }
+            create.addAll(List.of("--cluster", "create"));
+            create.addAll(masters.stream().map(RedisProcess::address).toList());
+            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            run(create);
+            RedisSentinelFixture.awaitTrue(Duration.ofSeconds(30), "every node to report cluster_state:ok", () -> {
+                for (RedisProcess master : masters) {
+                    try (Jedis jedis = client(master.port())) {
+                        if (!jedis.clusterInfo().contains("cluster_state:ok")) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            });
+        } catch (RuntimeException | Error e) {
+            RedisProcess.killAll(masters);
+            throw e;
+        }
     }
 
     /** {@code host:port,...} of every master, as lanes.cache.redis.cluster takes them. */

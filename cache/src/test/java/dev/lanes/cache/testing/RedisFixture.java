@@ -58,8 +58,16 @@ public abstract class RedisFixture implements AutoCloseable {
 
     /** Waits until Redis answers PING (or refuses it for want of AUTH), for at most {@code timeout}. */
     static void awaitPong(String host, int port, Duration timeout) {
+        awaitPong(host, port, timeout, () -> true);
+    }
+
+    /** The same, giving up at once when {@code alive} says the process has exited. */
+    static void awaitPong(String host, int port, Duration timeout, java.util.function.BooleanSupplier alive) {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException("Redis on " + host + ":" + port + " exited before it answered PING");
+            }
             try (Socket socket = new Socket(host, port)) {
                 socket.setSoTimeout(1000);
                 OutputStream out = socket.getOutputStream();

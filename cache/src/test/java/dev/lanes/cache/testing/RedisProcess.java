@@ -91,10 +91,15 @@ public final class RedisProcess implements AutoCloseable {
             throw new IllegalStateException("no Redis for the tests: set REDIS_URL, run a Docker engine, or install"
                     + " redis-server (apt-get install -y redis-server; .ci/run does)", e);
         }
-        if (tls) {
-            awaitListening(Duration.ofSeconds(20));
-        } else {
-            RedisFixture.awaitPong("127.0.0.1", port, Duration.ofSeconds(20));
+        try {
+            if (tls) {
+                awaitListening(Duration.ofSeconds(20));
+            } else {
+                RedisFixture.awaitPong("127.0.0.1", port, Duration.ofSeconds(20), process::isAlive);
+            }
+        } catch (RuntimeException e) {
+            kill(); // a Redis that never answered is not left behind
+            throw new IllegalStateException(e.getMessage() + "; see " + directory.resolve("redis-" + port + ".log"), e);
         }
     }
 
@@ -115,6 +120,9 @@ public final class RedisProcess implements AutoCloseable {
 
     /** SIGKILL, as a crashed host would: no shutdown, no last save, no goodbye to replicas. */
     public void kill() {
+        if (process == null) {
+            return;
+        }
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -130,6 +138,17 @@ public final class RedisProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
+    }
+
+    /** Closes every process given, whatever one of them throws: for fixtures whose construction failed halfway. */
+    static void killAll(List<? extends AutoCloseable> started) {
+        for (AutoCloseable each : started) {
+            try {
+                each.close();
+            } catch (Exception ignored) {
+                // the others are still killed
+            }
+        }
     }
 
     static int freePort() {

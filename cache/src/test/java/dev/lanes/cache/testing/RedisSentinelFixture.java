@@ -34,29 +34,38 @@ public final class RedisSentinelFixture implements AutoCloseable {
     /** With {@code access}, every process speaks TLS only and the data nodes take only its ACL user. */
     public RedisSentinelFixture(RedisAccess access) {
         this.access = access;
-        master = dataNode("master", List.of());
-        replica = dataNode("replica", List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
-        String config = "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
-                + "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER.toMillis() + "\n"
-                + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
-                + "sentinel parallel-syncs " + MASTER_NAME + " 1\n"
-                + (access == null ? "" : access.sentinelConfig(MASTER_NAME));
-        for (int i = 0; i < 3; i++) {
-            sentinels.add(RedisProcess.sentinel(directory.resolve("sentinels"), config, access));
-        }
-        // A failover needs the Sentinels to know each other and the replica, and the replica in sync.
-        awaitTrue(Duration.ofSeconds(30), "the Sentinels to find each other and the replica", () -> {
-            for (RedisProcess sentinel : sentinels) {
-                try (Jedis jedis = sentinelClient(sentinel.port())) {
-                    if (jedis.sentinelSentinels(MASTER_NAME).size() < 2 || jedis.sentinelReplicas(MASTER_NAME).isEmpty()) {
-                        return false;
+        List<RedisProcess> started = new ArrayList<>();
+        try {
+            master = dataNode("master", List.of());
+            started.add(master);
+            replica = dataNode("replica", List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+            started.add(replica);
+            String config = "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
+                    + "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER.toMillis() + "\n"
+                    + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
+                    + "sentinel parallel-syncs " + MASTER_NAME + " 1\n"
+                    + (access == null ? "" : access.sentinelConfig(MASTER_NAME));
+            for (int i = 0; i < 3; i++) {
+                sentinels.add(RedisProcess.sentinel(directory.resolve("sentinels"), config, access));
+                started.add(sentinels.getLast());
+            }
+            // A failover needs the Sentinels to know each other and the replica, and the replica in sync.
+            awaitTrue(Duration.ofSeconds(30), "the Sentinels to find each other and the replica", () -> {
+                for (RedisProcess sentinel : sentinels) {
+                    try (Jedis jedis = sentinelClient(sentinel.port())) {
+                        if (jedis.sentinelSentinels(MASTER_NAME).size() < 2 || jedis.sentinelReplicas(MASTER_NAME).isEmpty()) {
+                            return false;
+                        }
                     }
                 }
-            }
-            try (Jedis jedis = dataClient(replica.port())) {
-                return jedis.info("replication").contains("master_link_status:up");
-            }
-        });
+                try (Jedis jedis = dataClient(replica.port())) {
+                    return jedis.info("replication").contains("master_link_status:up");
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            RedisProcess.killAll(started);
+            throw e;
+        }
     }
 
     private RedisProcess dataNode(String name, List<String> options) {

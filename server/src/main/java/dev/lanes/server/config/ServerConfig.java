@@ -199,6 +199,9 @@ public record ServerConfig(String host,
                     : new RedisTopology.Cluster(RedisAddress.parseList(cluster.get(), ConfigKeys.CACHE_REDIS_CLUSTER));
             base = RedisSettings.of(topology);
         }
+        if (url.isPresent() && base.tls() && !config.get(ConfigKeys.CACHE_REDIS_TLS).asBoolean().orElse(true)) {
+            throw new IllegalArgumentException(ConfigKeys.CACHE_REDIS_TLS + "=false contradicts the rediss:// URL");
+        }
         // A user or TLS given apart from the URL wins over the URL's (and is the only way for Sentinels and clusters).
         base = base.withAccess(config.get(ConfigKeys.CACHE_REDIS_USER).asString().orElse(base.user()),
                 config.get(ConfigKeys.CACHE_REDIS_TLS).asBoolean().orElse(base.tls()),

@@ -82,12 +82,15 @@ final class FrontDoorConnection implements ServerConnection, InterruptableTask<V
         try {
             http1.handle(limit);
         } finally {
-            // The node ends this connection (or the client did, and the first read says so): after
-            // a refusal or a Connection: close answer the client may still be sending its body.
-            if (!stopping) {
-                LingeringClose.drain(socketContext.serverSocket(), writer, timer, lingerBytes);
+            try {
+                // The node ends this connection (or the client did, and the first read says so): after
+                // a refusal or a Connection: close answer the client may still be sending its body.
+                if (!stopping) {
+                    LingeringClose.drain(socketContext.serverSocket(), writer, timer, lingerBytes);
+                }
+            } finally {
+                watchdog.forget(this);
             }
-            watchdog.forget(this);
         }
     }
 

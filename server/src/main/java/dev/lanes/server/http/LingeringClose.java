@@ -4,6 +4,7 @@ import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.NioSocket;
 import io.helidon.common.socket.PlainSocket;
+import io.helidon.common.socket.TlsSocket;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -47,13 +48,19 @@ final class LingeringClose {
         if (timer.expired()) {
             return; // the watchdog took the connection (a 408, or a stuck write) and closes it
         }
+        // the deadline first: a flush to a client that reads nothing is bounded by it too
+        timer.await(ReadTimer.Phase.LINGER, System.nanoTime() + MAX_NANOS);
         try {
             writer.flush();
         } catch (RuntimeException e) {
+            timer.resume();
             return; // the socket is gone: nothing to linger on
         }
-        halfClose(socket);
-        timer.await(ReadTimer.Phase.LINGER, System.nanoTime() + MAX_NANOS);
+        if (!halfClose(socket)) {
+            // without a FIN a client reading to the end would wait out the whole linger: close now
+            timer.resume();
+            return;
+        }
         long dropped = 0;
         try {
             byte[] bytes;
@@ -66,15 +73,28 @@ final class LingeringClose {
         timer.resume();
     }
 
-    private static void halfClose(HelidonSocket socket) {
+    /** Whether both of Helidon's socket kinds can be half-closed (a Helidon upgrade may rename the fields). */
+    static boolean canHalfClose() {
+        return PLAIN_SOCKET != null && NIO_CHANNEL != null;
+    }
+
+    /** Sends the FIN; false when this socket cannot be half-closed (TLS, or Helidon changed). */
+    private static boolean halfClose(HelidonSocket socket) {
         try {
+            if (socket instanceof TlsSocket) {
+                return false; // SSLSocket refuses shutdownOutput
+            }
             if (socket instanceof PlainSocket && PLAIN_SOCKET != null) {
                 ((Socket) PLAIN_SOCKET.get(socket)).shutdownOutput();
-            } else if (socket instanceof NioSocket && NIO_CHANNEL != null) {
-                ((SocketChannel) NIO_CHANNEL.get(socket)).shutdownOutput();
+                return true;
             }
+            if (socket instanceof NioSocket && NIO_CHANNEL != null) {
+                ((SocketChannel) NIO_CHANNEL.get(socket)).shutdownOutput();
+                return true;
+            }
+            return false;
         } catch (IOException | RuntimeException e) {
-            // already closed by the client: the drain ends at once
+            return true; // already closed by the client: the drain's first read ends it
         }
     }
 

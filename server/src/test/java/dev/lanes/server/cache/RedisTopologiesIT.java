@@ -114,11 +114,13 @@ class RedisTopologiesIT {
     void cluster_aSecondNodeHitsOnEveryShard_andALostMasterCostsOnlyItsOwnKeys() throws Exception {
         int requests = 60;
         try (RedisClusterFixture redis = new RedisClusterFixture()) {
+            // a second per call: these counts are exact, and a 2-CPU box may stall a call past 100 ms
             RedisSettings cluster = RedisSettings.of(new RedisTopology.Cluster(
-                    RedisAddress.parseList(redis.seedList(), "cluster")));
+                    RedisAddress.parseList(redis.seedList(), "cluster")))
+                    .withLimits(Duration.ofSeconds(1), Duration.ofMinutes(5), "lanes:", 8, 5, Duration.ofSeconds(2));
             try (ServerFixture first = ServerFixture.start(repository, true, 1 << 20, 1 << 20, redisOnly(cluster));
                  NodeProcess second = NodeProcess.start("--model-repository", repository.toString(), "--cache", "redis",
-                         "--redis-cluster", redis.seedList())) {
+                         "--redis-cluster", redis.seedList(), "--set", "lanes.cache.redis.timeout=PT1S")) {
                 for (int i = 0; i < requests; i++) {
                     assertEquals(200, first.post("/v2/models/cached/infer", request(i)).statusCode());
                 }
@@ -154,7 +156,8 @@ class RedisTopologiesIT {
     @Test
     void aWrongRedisPassword_isReportedOnceAtStart_andTheNodeServes() throws Exception {
         try (RedisProcess redis = RedisProcess.server(repository.resolve("redis"), List.of("--requirepass", "right"))) {
-            Path wrong = java.nio.file.Files.writeString(repository.resolve("redis-password"), "wrong\n");
+            String password = "not-the-password-" + System.nanoTime();
+            Path wrong = java.nio.file.Files.writeString(repository.resolve("redis-password"), password + "\n");
             try (NodeProcess node = NodeProcess.start("--model-repository", repository.toString(), "--cache", "redis",
                     "--redis", "redis://" + redis.address(), "--set", "lanes.cache.redis.password-file=" + wrong)) {
                 for (int i = 0; i < 20; i++) {
@@ -167,8 +170,7 @@ class RedisTopologiesIT {
                 assertTrue(start.contains("lanes.cache.redis.user"), "the line says what to fix: " + start);
                 assertTrue(!node.laterOutput().contains("WRONGPASS"), "said once, not again per outage: "
                         + node.laterOutput());
-                assertTrue(!(start + node.laterOutput()).contains("wrong\n") && !start.contains("=wrong"),
-                        "the password is in no log line");
+                assertTrue(!(start + node.laterOutput()).contains(password), "the password is in no log line");
             }
         }
     }
