@@ -32,18 +32,18 @@ final class RedisClients {
 
     /**
      * A client and where it sends a key now: the one Redis, the master the Sentinels name, or the
-     * cluster node that owns the key's slot ({@code host:port}; null while a slot has no owner).
+     * cluster node that owns the key's slot (null while a slot has no owner).
      */
-    record Connected(UnifiedJedis client, Function<byte[], String> endpointOf) {
+    record Connected(UnifiedJedis client, Function<byte[], HostAndPort> endpointOf) {
     }
 
     /** @param trustedCa TLS socket factory trusting {@link RedisSettings#caFile()}, or null */
     static Connected create(RedisSettings settings, SSLSocketFactory trustedCa) {
         return switch (settings.topology()) {
             case RedisTopology.Standalone standalone -> {
-                String endpoint = standalone.address().toString();
+                HostAndPort endpoint = hostAndPort(standalone.address());
                 yield new Connected(RedisClient.builder()
-                        .hostAndPort(hostAndPort(standalone.address()))
+                        .hostAndPort(endpoint)
                         .clientConfig(dataConfig(settings, trustedCa, standalone.database()))
                         .poolConfig(pool(settings))
                         .build(), key -> endpoint);
@@ -56,7 +56,7 @@ final class RedisClients {
                         .sentinelClientConfig(sentinelConfig(settings, trustedCa))
                         .poolConfig(pool(settings))
                         .build();
-                yield new Connected(client, key -> String.valueOf(client.getCurrentMaster()));
+                yield new Connected(client, key -> client.getCurrentMaster());
             }
             case RedisTopology.Cluster cluster -> {
                 Set<HostAndPort> seeds = hostsAndPorts(cluster.seeds());
@@ -74,10 +74,7 @@ final class RedisClients {
                         // every retry and redirection of one command together stay within the timeout
                         .maxTotalRetriesDuration(settings.timeout())
                         .build();
-                yield new Connected(client, key -> {
-                    HostAndPort owner = provider.getNode(JedisClusterCRC16.getSlot(key));
-                    return owner == null ? null : owner.toString();
-                });
+                yield new Connected(client, key -> provider.getNode(JedisClusterCRC16.getSlot(key)));
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.lanes.cache;
 
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.params.SetParams;
 
@@ -28,19 +29,21 @@ public final class RedisPredictionCache implements PredictionCache {
     /** A Sentinel or cluster client that could not be built is tried again no sooner than this. */
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final Duration MAX_FIRST_BUILD_WAIT = Duration.ofSeconds(10);
-    /** Breakers kept apart; a cluster has fewer nodes, and more share the last one. */
+    /** Breakers kept apart; a cluster has fewer nodes, and more share the unknown endpoint's. */
     static final int MAX_ENDPOINTS = 1024;
-    /** The endpoint of a key while none is known: no client yet, or a slot without an owner. */
+    /** How a key's endpoint is told while none is known: no client yet, or a slot without an owner. */
     static final String UNKNOWN_ENDPOINT = "unknown";
 
     private final RedisSettings settings;
     private final RedisStats stats;
     private final RedisConnector connector;
     /** The master the last call went to (Sentinel only): a new one is a failover followed. */
-    private final AtomicReference<String> lastMaster = new AtomicReference<>();
+    private final AtomicReference<HostAndPort> lastMaster = new AtomicReference<>();
     /** The start check found the credentials refused and said so: later refusals are not warned again. */
     private volatile boolean refusalReported;
-    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<HostAndPort, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /** For calls whose endpoint is unknown, and for endpoints past {@link #MAX_ENDPOINTS}. */
+    private final CircuitBreaker unknownBreaker;
     private final byte[] prefix;
     private final SetParams setParams;
 
@@ -51,7 +54,6 @@ public final class RedisPredictionCache implements PredictionCache {
     public RedisPredictionCache(RedisSettings settings, RedisStats stats) {
         this.settings = settings;
         this.stats = stats;
-        // a Sentinel or cluster client is built when Redis answers; a failed build is retried like a probe
         // a bad CA file fails the start here; an unreachable Redis never does
         SSLSocketFactory trustedCa = settings.caFile() == null ? null : RedisTrust.socketFactory(settings.caFile());
         this.connector = new RedisConnector(() -> RedisClients.create(settings, trustedCa),
@@ -59,12 +61,13 @@ public final class RedisPredictionCache implements PredictionCache {
         // The first build may ask every Sentinel or seed in turn: the start waits for it that long
         // at most, so a cache whose Redis is up is whole when the node is.
         connector.await(firstBuildWait(settings));
+        this.unknownBreaker = newBreaker();
         this.prefix = settings.keyPrefix().getBytes(StandardCharsets.UTF_8);
         this.setParams = SetParams.setParams().px(settings.ttl().toMillis());
     }
 
     /** Where one key's command goes: the client, the endpoint that owns the key now, and its breaker. */
-    private record Route(RedisClients.Connected connected, String endpoint, CircuitBreaker breaker) {
+    private record Route(RedisClients.Connected connected, HostAndPort endpoint, CircuitBreaker breaker) {
     }
 
     /** The route for {@code redisKey}, or null when there is no client yet or its breaker is open. */
@@ -73,10 +76,10 @@ public final class RedisPredictionCache implements PredictionCache {
         try {
             connected = connector.client();
         } catch (RuntimeException e) {
-            failed(UNKNOWN_ENDPOINT, breaker(UNKNOWN_ENDPOINT), "connect", e);
+            failed(null, unknownBreaker, "connect", e);
             return null;
         }
-        String endpoint = endpoint(connected, redisKey);
+        HostAndPort endpoint = endpoint(connected, redisKey);
         CircuitBreaker breaker = breaker(endpoint);
         return breaker.allow() ? new Route(connected, endpoint, breaker) : null;
     }
@@ -159,32 +162,37 @@ public final class RedisPredictionCache implements PredictionCache {
         return false;
     }
 
-    private String endpoint(RedisClients.Connected connected, byte[] redisKey) {
-        String endpoint = connected.endpointOf().apply(redisKey);
-        if (endpoint == null) {
-            return UNKNOWN_ENDPOINT;
-        }
-        if (settings.topology() instanceof RedisTopology.Sentinel) {
-            String before = lastMaster.get();
+    /** The node {@code redisKey} goes to now, or null; notes a Sentinel failover on the way. */
+    private HostAndPort endpoint(RedisClients.Connected connected, byte[] redisKey) {
+        HostAndPort endpoint = connected.endpointOf().apply(redisKey);
+        if (endpoint != null && settings.topology() instanceof RedisTopology.Sentinel) {
+            HostAndPort before = lastMaster.get();
             if (!endpoint.equals(before) && lastMaster.compareAndSet(before, endpoint) && before != null) {
-                stats.failover(endpoint);
+                stats.failover(endpoint.toString());
                 LOG.info(() -> "Redis master moved from " + before + " to " + endpoint + " (a Sentinel failover)");
             }
         }
         return endpoint;
     }
 
-    private CircuitBreaker breaker(String endpoint) {
+    private CircuitBreaker breaker(HostAndPort endpoint) {
+        if (endpoint == null) {
+            return unknownBreaker;
+        }
         CircuitBreaker breaker = breakers.get(endpoint);
         if (breaker != null) {
             return breaker;
         }
-        String kept = breakers.size() < MAX_ENDPOINTS ? endpoint : UNKNOWN_ENDPOINT;
-        return breakers.computeIfAbsent(kept, e -> new CircuitBreaker(settings.breakerFailures(),
-                settings.breakerOpenTime(), System::nanoTime));
+        return breakers.size() < MAX_ENDPOINTS ? breakers.computeIfAbsent(endpoint, e -> newBreaker()) : unknownBreaker;
     }
 
-    private void failed(String endpoint, CircuitBreaker breaker, String command, RuntimeException e) {
+    private CircuitBreaker newBreaker() {
+        return new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenTime(), System::nanoTime);
+    }
+
+    /** A call to {@code node} (null: unknown) failed; text is made only here, off the path of calls that work. */
+    private void failed(HostAndPort node, CircuitBreaker breaker, String command, RuntimeException e) {
+        String endpoint = node == null ? UNKNOWN_ENDPOINT : node.toString();
         stats.error(endpoint);
         if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
             // A managed failover moved the primary's name to another node, and this pool still
@@ -198,7 +206,7 @@ public final class RedisPredictionCache implements PredictionCache {
             LOG.warning(() -> "Redis " + endpoint + " (" + settings.topology().describe() + ") keeps failing ("
                     + e.getMessage() + "); serving without it for " + settings.breakerOpenTime().toMillis() + " ms");
         } else {
-            LOG.log(Level.FINE, "Redis " + command + " on " + endpoint + " failed", e);
+            LOG.log(Level.FINE, e, () -> "Redis " + command + " on " + endpoint + " failed");
         }
     }
 

@@ -81,12 +81,6 @@ public record RedisSettings(RedisTopology topology, boolean tls, Path caFile, St
                 breakerFailures, breakerOpenTime);
     }
 
-    /** The same settings, Redis found another way (Sentinels, a cluster). */
-    public RedisSettings withTopology(RedisTopology newTopology) {
-        return new RedisSettings(newTopology, tls, caFile, user, password, timeout, ttl, keyPrefix, poolSize,
-                breakerFailures, breakerOpenTime);
-    }
-
     /** The same settings with another ACL user and TLS choice ({@code newCaFile} null: the JVM's trust store). */
     public RedisSettings withAccess(String newUser, boolean newTls, Path newCaFile) {
         return new RedisSettings(topology, newTls, newCaFile, newUser, password, timeout, ttl, keyPrefix, poolSize,

@@ -34,7 +34,7 @@ class RedisConnectorTest {
                 throw new JedisConnectionException("All sentinels down");
             }
             // built, never connected: a pooled client opens no connection until a command
-            return new RedisClients.Connected(RedisClient.builder().hostAndPort("127.0.0.1", 1).build(), key -> "x");
+            return new RedisClients.Connected(RedisClient.builder().hostAndPort("127.0.0.1", 1).build(), key -> null);
         }, 1_000, now::get);
     }
 

@@ -78,22 +78,6 @@ public final class RedisClusterFixture implements AutoCloseable {
         return List.copyOf(masters);
     }
 
-    /** The master that owns {@code slot} (0 to 16383). */
-    public RedisProcess ownerOf(int slot) {
-        try (Jedis jedis = client(masters.getFirst().port())) {
-            for (Object range : jedis.clusterSlots()) {
-                List<?> entry = (List<?>) range;
-                long from = (Long) entry.get(0);
-                long to = (Long) entry.get(1);
-                if (slot >= from && slot <= to) {
-                    long port = (Long) ((List<?>) entry.get(2)).get(1);
-                    return masters.stream().filter(m -> m.port() == port).findFirst().orElseThrow();
-                }
-            }
-        }
-        throw new IllegalStateException("no master owns slot " + slot);
-    }
-
     /** Moves {@code slots} slots, keys and all, from one master to another ({@code redis-cli --cluster reshard}). */
     public void reshard(RedisProcess from, RedisProcess to, int slots) {
         String fromId;

@@ -131,10 +131,6 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     @Override
     public void close() {
         kill();

@@ -95,10 +95,6 @@ public final class RedisSentinelFixture implements AutoCloseable {
         return master;
     }
 
-    public RedisProcess replica() {
-        return replica;
-    }
-
     /** Where the Sentinels say the master is now. */
     public HostAndPort currentMaster() {
         try (Jedis jedis = sentinelClient(sentinels.getFirst().port())) {
