@@ -23,7 +23,7 @@ final class FramedContext implements ConnectionContext {
         this.socketContext = socketContext;
         this.framer = framer;
         this.writer = writer;
-        this.framedReader = DataReader.create(framer);
+        this.framedReader = new RenewingDataReader(framer);
     }
 
     RequestFramer framer() {
