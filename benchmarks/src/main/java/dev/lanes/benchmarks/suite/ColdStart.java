@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,8 +33,11 @@ final class ColdStart {
     /** An idle node's memory is read this long after it is ready (late class loading, JIT, GC settle). */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
 
-    /** One start: wall time to ready, the node's model loading within it, and its idle RSS. */
-    record Start(String label, double readyMillis, double modelMillis, long idleRssBytes) {
+    /**
+     * One start: wall time to ready, the node's model loading within it, the CPU its JIT compilers
+     * had used by then (on one CPU they take it from the start itself), and its idle RSS.
+     */
+    record Start(String label, double readyMillis, double modelMillis, double jitMillisAtReady, long idleRssBytes) {
         double beyondModelsMillis() {
             return readyMillis - modelMillis;
         }
@@ -89,11 +93,12 @@ final class ColdStart {
     /** One cold start under {@code prefix} (taskset, a CPU quota) with {@code jvmFlags}. */
     Start measure(String label, List<String> prefix, List<String> jvmFlags) throws IOException, InterruptedException {
         try (ServerProcess node = launch(label, prefix, jvmFlags)) {
+            double jitMillis = JitSettle.compilerSeconds(Map.of(), JitSettle.compilerTicks(node.pid())) * 1000;
             Thread.sleep(IDLE_SETTLE.toMillis()); // the settle time is what is measured: no event to wait on
             long rss = RawOrtRun.residentBytes(node.pid());
             double modelMillis = modelMillis(Files.readString(log(label)))
                     .orElseThrow(() -> new IOException("no 'ms of it loading models' line in " + log(label)));
-            return new Start(label, node.readyMillis(), modelMillis, rss);
+            return new Start(label, node.readyMillis(), modelMillis, jitMillis, rss);
         }
     }
 

@@ -45,7 +45,10 @@ class ColdStartIT {
         for (ColdStart.Start start : List.of(plain, cached)) {
             assertTrue(start.modelMillis() >= 0 && start.readyMillis() > start.modelMillis(), start.toString());
             assertTrue(start.idleRssBytes() > 0, start.toString());
+            assertTrue(start.jitMillisAtReady() >= 0, start.toString());
         }
+        // a JVM that starts Helidon, grpc-java and ONNX Runtime has compiled something by the time it is ready
+        assertTrue(plain.jitMillisAtReady() > 0, plain.toString());
 
         try (CpuQuota half = writableQuota(0.5)) {
             ColdStart.Start capped = starts.measure("quota", half.prefix(), List.of());
