@@ -35,7 +35,8 @@ final class ColdStart {
 
     /**
      * One start: wall time to ready, the node's model loading within it, the CPU its JIT compilers
-     * had used by then (on one CPU they take it from the start itself), and its idle RSS.
+     * had used by then (on one CPU they take it from the start itself; a lower bound, as HotSpot
+     * ends idle compiler threads and their time with them), and its idle RSS.
      */
     record Start(String label, double readyMillis, double modelMillis, double jitMillisAtReady, long idleRssBytes) {
         double beyondModelsMillis() {

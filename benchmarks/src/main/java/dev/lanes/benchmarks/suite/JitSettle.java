@@ -105,17 +105,21 @@ final class JitSettle {
 
     /**
      * For scripts (bin/bench profile): loads a running node until its JIT settles.
-     * Arguments: HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS].
+     * Arguments: HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS [CALLERS]].
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 7) {
-            System.err.println("usage: JitSettle HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS]");
+            System.err.println("usage: JitSettle HOST REST_PORT GRPC_PORT PROTOCOL MODEL INPUT_SPEC PID [LIMIT_SECONDS [CALLERS]]");
             System.exit(2);
         }
         Duration limit = Duration.ofSeconds(args.length > 7 ? Long.parseLong(args[7]) : 300);
+        int callers = args.length > 8 ? Integer.parseInt(args[8]) : 8;
+        if (callers < 1) {
+            throw new IllegalArgumentException("CALLERS must be at least 1, not " + callers);
+        }
         try (Target target = new Target(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 Protocol.parse(args[3]), Workload.parse(args[4], args[5]), 4)) {
-            double seconds = warm(target, Long.parseLong(args[6]), 8, limit);
+            double seconds = warm(target, Long.parseLong(args[6]), callers, limit);
             System.err.printf("bench: JIT %s after %.0f s of load%n", seconds < 0 ? "still compiling" : "settled",
                     Math.abs(seconds));
         }

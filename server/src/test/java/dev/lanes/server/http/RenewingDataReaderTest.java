@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +50,8 @@ class RenewingDataReaderTest {
             DataReader plain = DataReader.create(supply(chunks));
             DataReader renewing = new RenewingDataReader(supply(chunks));
             long seed = random.nextLong();
-            assertEquals(operations(plain, stream.length, new SplittableRandom(seed)),
-                    operations(renewing, stream.length, new SplittableRandom(seed)), "round " + round);
+            assertEquals(operations(plain, stream, new SplittableRandom(seed)),
+                    operations(renewing, stream, new SplittableRandom(seed)), "round " + round);
         }
     }
 
@@ -159,22 +158,23 @@ class RenewingDataReaderTest {
      * A random sequence of reads that stays within the stream, and what each returned; a read that
      * throws (a lone LF where a skip ended between CR and LF) ends the sequence with its message.
      */
-    private static List<String> operations(DataReader reader, int length, SplittableRandom random) {
+    private static List<String> operations(DataReader reader, byte[] stream, SplittableRandom random) {
         List<String> results = new ArrayList<>();
         try {
-            readRandomly(reader, length, random, results);
+            readRandomly(reader, stream, random, results);
         } catch (DataReader.IncorrectNewLineException e) {
             results.add("threw " + e.getMessage());
         }
         return results;
     }
 
-    private static void readRandomly(DataReader reader, int length, SplittableRandom random, List<String> results)
+    private static void readRandomly(DataReader reader, byte[] stream, SplittableRandom random, List<String> results)
             throws DataReader.IncorrectNewLineException {
-        int left = length;
+        int left = stream.length;
         while (left > 0) {
             int n = 1 + random.nextInt(Math.min(left, 30));
-            switch (random.nextInt(9)) {
+            int position = stream.length - left;
+            switch (random.nextInt(12)) {
                 case 0 -> {
                     results.add("buffer " + reader.readBuffer(n).debugDataHex());
                     left -= n;
@@ -206,13 +206,26 @@ class RenewingDataReaderTest {
                         left -= line.length() + 2;
                     }
                 }
+                case 8 -> {
+                    results.add("lazy " + reader.readLazyString(StandardCharsets.US_ASCII, n));
+                    left -= n;
+                }
+                case 9 -> results.add("'e' or newline at " + reader.findOrNewLine((byte) 'e', left));
+                case 10 -> {
+                    reader.ensureAvailable();
+                    results.add("ensured");
+                }
                 default -> {
-                    byte[] prefix = reader.getBuffer(n).readBytes();
-                    assertArrayEquals(prefix, Arrays.copyOf(prefix, n));
-                    results.add("starts " + reader.startsWith(prefix) + " " + reader.startsWithNewLine());
+                    // the bytes that follow, or the same with one changed: startsWith must tell them apart
+                    byte[] prefix = Arrays.copyOfRange(stream, position, position + n);
+                    if (random.nextBoolean()) {
+                        prefix[random.nextInt(n)] ^= 1;
+                    }
+                    results.add("starts " + reader.startsWith(prefix) + " " + reader.startsWithNewLine()
+                            + " peek " + reader.getBuffer(n).debugDataHex());
                 }
             }
-            results.add("available " + (reader.available() > 0));
+            results.add("available " + reader.available());
         }
     }
 }
