@@ -44,7 +44,12 @@ public final class ProfileSummary {
             new Category("REST decode", s -> s.contains("InferRequestDecoder")),
             new Category("REST encode and send", s -> s.contains("InferResponseEncoder") || s.contains("InferRoute.send")),
             new Category("batcher and instance thread", s -> s.contains("DynamicBatcher") || s.contains("InferenceTask")),
-            new Category("carrier threads idle and waking (ForkJoinPool)", s -> s.contains("ForkJoinPool")),
+            // a carrier's own frames: looking for work, parking, waking; what a virtual thread runs on
+            // it is the next rule's (until 4348f8d this rule took both)
+            new Category("carrier threads idle and waking (ForkJoinPool)", s -> s.contains("ForkJoinPool")
+                    && !s.contains("VirtualThread.runContinuation")),
+            new Category("request handling on virtual threads (Helidon's HTTP/1, Lanes' filters and routing, "
+                    + "mounting)", s -> s.contains("VirtualThread.runContinuation")),
             new Category("poller and event loops (epoll)", s -> s.contains("Poller") || s.contains("EpollEventLoop")
                     || s.contains("epoll")),
             new Category("HTTP/1 and HTTP/2 handling", s -> s.contains("helidon") || s.contains("netty")
