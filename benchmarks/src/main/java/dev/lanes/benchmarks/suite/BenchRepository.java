@@ -27,9 +27,9 @@ final class BenchRepository {
     static final int QUEUE_DELAY_MICROS = 0;
     /**
      * cls's queue. Under overload an accepted request waits for the whole queue ahead of it, so its
-     * bound is a latency bound: 16 requests at the ~800 answers/s one core gives cls are 20 ms, within
-     * the overload goal's twice the p99 at 70 % load. With 64 the accepted p99 at three times
-     * saturation was 127 ms (docs/benchmarks.md). A shorter queue refuses more of the Poisson bursts
+     * bound is a latency bound: 16 requests at the 700-800 answers/s one core gives cls are 20-23 ms
+     * of waiting (accepted p99 39-62 ms at three times saturation, against 127 ms with a queue of 64;
+     * docs/benchmarks.md). A shorter queue refuses more of the Poisson bursts
      * below saturation: 16 refused none at 70 %, and at 90 % from 1 in 11 000 to a tenth when the
      * node ran slower than the saturation measured earlier in the run.
      */
