@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * them and promotes them, until a full collection (GC nepotism). At three times the cls saturation
  * rate on 1 024 keep-alive connections that was 45 % of the node's CPU in the collector, with the
  * old generation growing by 250 MB/s, everything the node read (docs/benchmarks.md, issue 19).
- * A fresh reader starts a new list, so a promoted chunk holds at most the chunks one call read.
+ * A fresh reader starts a new list, so a promoted chunk holds at most the chunks its own reader
+ * read before it was next read empty (one request head, or a piece of one body).
  *
  * <p>Every public method of {@code DataReader} is overridden to go to the current reader
  * ({@code RenewingDataReaderTest} fails when Helidon adds one); the superclass's own state is never
