@@ -23,7 +23,10 @@ pid=""
 # whatever happens, no training node is left behind
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$log"' EXIT
 
-"$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+# The image's jars carry no ONNX Runtime natives when keep-ort-platform.sh unpacked them into APP_DIR/native.
+native_path=()
+[ -d "$app/native" ] && native_path=(-Donnxruntime.native.path="$app/native")
+"$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${native_path[@]}" \
   -Djava.util.logging.manager=dev.lanes.server.log.ShutdownLogManager -XX:AOTCacheOutput="$output" \
   -jar "$app/lanes-server.jar" serve --host 127.0.0.1 --port "$port" --grpc-port "$grpc_port" \
   --model-repository "$models" --set lanes.server.drain-grace=PT0S >"$log" 2>&1 &

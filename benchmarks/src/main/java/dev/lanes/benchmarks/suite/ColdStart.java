@@ -7,15 +7,22 @@ import dev.lanes.benchmarks.load.Target;
 import dev.lanes.benchmarks.load.Workload;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Scenario 9: a new replica's cold start, from the process starting to its first 200 on
@@ -61,6 +68,45 @@ final class ColdStart {
     static List<String> useCacheFlags(Path cache) {
         return Runtime.version().feature() >= 25 ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=error")
                 : List.of("-XX:SharedArchiveFile=" + cache);
+    }
+
+    /**
+     * ONNX Runtime's natives for this machine's platform, unpacked from the server's jars into
+     * {@code out} as the image build does (deploy/keep-ort-platform.sh); a node given
+     * {@link #nativePathFlag} loads them from there instead of inflating them from its jar on start.
+     */
+    Path unpackOrtNatives() throws IOException {
+        String platform = System.getProperty("os.arch").toLowerCase(Locale.ROOT).contains("aarch64")
+                ? "linux-aarch64" : "linux-x64";
+        String prefix = "ai/onnxruntime/native/" + platform + "/";
+        Path natives = Files.createDirectories(out.resolve("ort-native"));
+        int unpacked = 0;
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(serverJar.toAbsolutePath().getParent().resolve("libs"),
+                "onnxruntime*.jar")) {
+            for (Path jar : jars) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    for (ZipEntry entry : Collections.list(zip.entries())) {
+                        String name = entry.getName();
+                        if (!entry.isDirectory() && name.startsWith(prefix) && name.indexOf('/', prefix.length()) < 0) {
+                            try (InputStream in = zip.getInputStream(entry)) {
+                                Files.copy(in, natives.resolve(name.substring(prefix.length())),
+                                        StandardCopyOption.REPLACE_EXISTING);
+                            }
+                            unpacked++;
+                        }
+                    }
+                }
+            }
+        }
+        if (unpacked == 0) {
+            throw new IOException("no ONNX Runtime natives for " + platform + " in the jars beside " + serverJar);
+        }
+        return natives;
+    }
+
+    /** The flag of the image's ENTRYPOINT that loads ONNX Runtime's natives from {@code natives}. */
+    static String nativePathFlag(Path natives) {
+        return "-Donnxruntime.native.path=" + natives.toAbsolutePath();
     }
 
     /**

@@ -39,6 +39,9 @@ class ColdStartIT {
         String require = Runtime.version().feature() >= 25 ? "-XX:AOTMode=on" : "-Xshare:on";
         List<String> cachedFlags = new ArrayList<>(List.of(require));
         cachedFlags.addAll(ColdStart.useCacheFlags(cache));
+        Path natives = starts.unpackOrtNatives();
+        assertTrue(Files.isRegularFile(natives.resolve("libonnxruntime.so")), "the natives were unpacked: " + natives);
+        cachedFlags.add(ColdStart.nativePathFlag(natives));
         ColdStart.Start cached = starts.measure("cached", List.of(), cachedFlags);
         assertTrue(!Files.readString(out.resolve("cold-start-cached.log")).contains("[warning]"),
                 "the cache's start logs no JVM warning");

@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The image as deploy/Dockerfile lays it out, without a Docker engine (there is none here): the
- * trimmed runtime linked with this JDK's jlink from JLINK_MODULES, the jars with one platform's
- * ONNX Runtime natives (deploy/keep-ort-platform.sh), started with the Dockerfile's ENTRYPOINT
+ * trimmed runtime linked with this JDK's jlink from JLINK_MODULES, the jars and one platform's
+ * ONNX Runtime natives, unpacked (deploy/keep-ort-platform.sh), started with the Dockerfile's ENTRYPOINT
  * flags. It serves REST, gRPC and metrics, and its jcmd and JFR work on the running node.
  */
 class JlinkRuntimeIT {
@@ -61,11 +61,15 @@ class JlinkRuntimeIT {
         }
         String platform = System.getProperty("os.arch").toLowerCase(Locale.ROOT).contains("aarch64")
                 ? "linux-aarch64" : "linux-x64";
-        // a relative directory, as the Dockerfile passes server/target/libs
+        // a relative directory, as the Dockerfile passes server/target/libs; the natives go to app/native
         ChildCommand.Outcome strip = ChildCommand.run(List.of(
-                Path.of("..", "deploy", "keep-ort-platform.sh").toAbsolutePath().toString(), "app/libs", platform), directory);
+                Path.of("..", "deploy", "keep-ort-platform.sh").toAbsolutePath().toString(), "app/libs", platform,
+                "app/native"), directory);
         assertTrue(strip.succeeded(), strip.output());
-        assertEquals(Set.of(platform), nativePlatforms(app.resolve("libs")), "one platform's natives remain");
+        assertEquals(Set.of(), nativePlatforms(app.resolve("libs")), "the jars keep no natives");
+        assertTrue(Files.isRegularFile(app.resolve("native").resolve("libonnxruntime.so"))
+                && Files.isRegularFile(app.resolve("native").resolve("libonnxruntime4j_jni.so")),
+                "the platform's natives lie unpacked in app/native");
 
         Path demoModels = Path.of("demo-models").toAbsolutePath();
         List<String> command = entrypoint(dockerfile, runtime, app);
@@ -86,6 +90,9 @@ class JlinkRuntimeIT {
         command.addAll(List.of("serve", "--host", "127.0.0.1", "--port", "0",
                 "--grpc-port", Integer.toString(NodeProcess.freePort()),
                 "--model-repository", demoModels.toString()));
+        assertTrue(command.contains("-Donnxruntime.native.path=" + app.resolve("native")),
+                "the ENTRYPOINT loads ONNX Runtime's natives from where they were unpacked");
+        // the jars keep no natives, so the node serves only if ONNX Runtime loads the unpacked ones
         NodeProcess server = NodeProcess.startCommand(command);
         assertFalse(server.startupOutput().contains("[warning]"), "the JVM starts without warnings: "
                 + server.startupOutput());
