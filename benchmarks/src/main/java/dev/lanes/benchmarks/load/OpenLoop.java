@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * and each latency is measured from the scheduled send time, so a server that falls behind shows
  * its queueing delay instead of slowing the client down (no coordinated omission). Requests wait
  * for a free connection when all {@code maxConnections} are busy; that wait counts as latency.
+ * Counts and latencies are of the requests scheduled in the measured period; the throughput is
+ * the answers that arrived in it, so a server with a backlog is not credited with the answers it
+ * gives while the run waits for the stragglers.
  *
  * @param rate           requests per second offered
  * @param arrival        spacing of sends
@@ -58,6 +61,7 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
         LinkedBlockingDeque<Caller> idle = new LinkedBlockingDeque<>();
         Semaphore connections = new Semaphore(maxConnections);
         AtomicLong unanswered = new AtomicLong(); // measured requests still out
+        AtomicLong answeredInWindow = new AtomicLong(); // successes that arrived in the measured period
         SplittableRandom random = new SplittableRandom(7);
         long start = System.nanoTime();
         long measureStart = start + warmUp.toNanos();
@@ -93,7 +97,11 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
                             caller = source.newCaller();
                         }
                         Outcome outcome = caller.call();
-                        long latency = System.nanoTime() - scheduled;
+                        long answered = System.nanoTime();
+                        long latency = answered - scheduled;
+                        if (outcome.kind() == Outcome.Kind.OK && answered >= measureStart && answered < measureEnd) {
+                            answeredInWindow.incrementAndGet();
+                        }
                         all.record(outcome, latency);
                         if (inWindow) {
                             measured.record(outcome, latency);
@@ -131,7 +139,7 @@ public record OpenLoop(double rate, Arrival arrival, Duration warmUp, Duration d
             idle.forEach(Caller::close);
             double seconds = duration.toNanos() / 1e9;
             LoadResult.MetricsCheck check = MetricsChecks.compare(source, before, all.counts());
-            return new LoadResult(label, "open", source.protocolLabel(), 0, rate, seconds, counts.ok() / seconds,
+            return new LoadResult(label, "open", source.protocolLabel(), 0, rate, seconds, answeredInWindow.get() / seconds,
                     counts, Latency.of(latency), true, List.of(), reasons, clientCores, serverCores, check);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

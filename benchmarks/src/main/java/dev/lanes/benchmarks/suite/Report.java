@@ -41,7 +41,8 @@ final class Report {
         }
         md.append("\n### Every measurement\n\n");
         md.append("Closed loop: three consecutive windows within 10 % (\"stable\"), reported together. Open loop: "
-                + "Poisson arrivals, latency from the scheduled send. Latency in ms of successful requests. CPU in "
+                + "Poisson arrivals, latency from the scheduled send, req/s the answers that arrived in the measured "
+                + "period. Latency in ms of successful requests. CPU in "
                 + "cores used during the measured period by the generator (client) and the server process.\n\n");
         md.append("| measurement | c / offered | req/s | p50 | p90 | p99 | max | refused | errors | stable | client CPU |"
                 + " server CPU | /metrics |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
