@@ -40,7 +40,8 @@ for jar in "$libs"/onnxruntime*.jar; do
     # one directory for every ONNX Runtime jar's libraries (the CUDA build's providers with the core)
     for lib in "$work/ai/onnxruntime/native/$platform"/*; do
       [ -f "$lib" ] || continue
-      [ ! -e "$native/$(basename "$lib")" ] || { echo "$0: two jars carry $(basename "$lib")" >&2; exit 1; }
+      [ ! -e "$native/$(basename "$lib")" ] \
+        || { echo "$0: $native already holds $(basename "$lib") (two jars carry it, or an earlier run left it)" >&2; exit 1; }
       mv "$lib" "$native/"
     done
     rm -rf "$work/ai/onnxruntime/native/$platform"
