@@ -335,13 +335,7 @@ public final class BenchmarkSuite {
         }
         for (Protocol protocol : protocols) {
             for (Workload workload : workloads) {
-                try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, workload, 4)) {
-                    String label = name + " " + protocol.label() + " " + workload.model();
-                    double seconds = JitSettle.warm(target, server.pid(), 8, pace.jitSettleLimit());
-                    jitSettleSeconds.put(label, seconds);
-                    System.err.printf("bench: %s: JIT %s after %.0f s of load%n", label,
-                            seconds < 0 ? "still compiling" : "settled", Math.abs(seconds));
-                }
+                settle(name + " " + protocol.label() + " " + workload.model(), server, protocol, workload, 8);
             }
         }
     }
@@ -353,12 +347,17 @@ public final class BenchmarkSuite {
      */
     private void settleJitRefusing(String name, ServerProcess server, Protocol protocol, Workload workload)
             throws Exception {
-        if (pace.jitSettleLimit().isZero()) {
-            return;
+        if (!pace.jitSettleLimit().isZero()) {
+            settle(name + " " + protocol.label() + " " + workload.model() + " refusing", server, protocol, workload,
+                    REFUSING_CALLERS);
         }
+    }
+
+    /** One {@link JitSettle#warm} of {@code server} with {@code callers}, recorded under {@code label}. */
+    private void settle(String label, ServerProcess server, Protocol protocol, Workload workload, int callers)
+            throws Exception {
         try (Target target = new Target("127.0.0.1", server.port(), server.grpcPort(), protocol, workload, 4)) {
-            String label = name + " " + protocol.label() + " " + workload.model() + " refusing";
-            double seconds = JitSettle.warm(target, server.pid(), REFUSING_CALLERS, pace.jitSettleLimit());
+            double seconds = JitSettle.warm(target, server.pid(), callers, pace.jitSettleLimit());
             jitSettleSeconds.put(label, seconds);
             System.err.printf("bench: %s: JIT %s after %.0f s of load%n", label,
                     seconds < 0 ? "still compiling" : "settled", Math.abs(seconds));
